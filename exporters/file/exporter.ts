@@ -1,0 +1,82 @@
+import { once } from 'node:events';
+import { createWriteStream, mkdirSync, renameSync, statSync, type WriteStream } from 'node:fs';
+import { dirname } from 'node:path';
+import type { Batch } from '../../pipeline/batch.ts';
+import type { ComponentContext, Exporter } from '../../pipeline/component.ts';
+import type { ExporterFactory } from '../../pipeline/factory.ts';
+import { fileConfig, type FileConfig } from './config.ts';
+
+/**
+ * Appends each record as one JSON line. A batch is acknowledged as delivered once its bytes are
+ * handed to the OS; when the stream buffer is full, `consume` waits for it to drain, so a slow
+ * disk pushes back instead of growing memory.
+ */
+export class FileExporter implements Exporter {
+  readonly name: string;
+  readonly #ctx: ComponentContext;
+  readonly #config: FileConfig;
+  #stream: WriteStream | undefined;
+  #bytes = 0;
+
+  constructor(config: FileConfig, ctx: ComponentContext) {
+    this.name = ctx.name;
+    this.#ctx = ctx;
+    this.#config = config;
+  }
+
+  async start(): Promise<void> {
+    mkdirSync(dirname(this.#config.path), { recursive: true });
+    this.#open();
+  }
+
+  #open(): void {
+    let size: number;
+    try {
+      size = statSync(this.#config.path).size;
+    } catch {
+      size = 0;
+    }
+    this.#bytes = size;
+    this.#stream = createWriteStream(this.#config.path, { flags: 'a' });
+  }
+
+  async consume(batch: Batch<unknown>): Promise<void> {
+    const stream = this.#stream;
+    if (!stream) {
+      batch.ack.settle({ status: 'retryable', reason: `${this.name} is not running` });
+      return;
+    }
+    let text = '';
+    for (const r of batch.records) text += JSON.stringify(r) + '\n';
+    this.#bytes += Buffer.byteLength(text);
+    const ok = stream.write(text);
+    if (!ok) await once(stream, 'drain');
+    this.#ctx.metrics.exported.inc({ component: this.name }, batch.records.length);
+    batch.ack.settle({ status: 'delivered' });
+    if (this.#config.maxBytes > 0 && this.#bytes >= this.#config.maxBytes) await this.#rotate();
+  }
+
+  async #rotate(): Promise<void> {
+    await this.#close();
+    renameSync(this.#config.path, `${this.#config.path}.1`);
+    this.#open();
+  }
+
+  async #close(): Promise<void> {
+    const stream = this.#stream;
+    this.#stream = undefined;
+    if (stream) await new Promise<void>((resolve, reject) => stream.end((err?: Error | null) => (err ? reject(err) : resolve())));
+  }
+
+  /** Idempotent: flushes and closes the file. */
+  async shutdown(): Promise<void> {
+    await this.#close();
+  }
+}
+
+export const fileFactory: ExporterFactory<FileConfig> = {
+  kind: 'exporter',
+  type: 'file',
+  config: fileConfig,
+  create: (config, ctx) => new FileExporter(config, ctx),
+};

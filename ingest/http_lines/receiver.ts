@@ -1,0 +1,59 @@
+import type { FastifyInstance } from 'fastify';
+import type { ComponentContext, Intake, Receiver } from '../../pipeline/component.ts';
+import type { ReceiverFactory } from '../../pipeline/factory.ts';
+import { decodeBody } from '../../pipeline/http/body.ts';
+import { createReceiverServer, listenOn, offerOrPushBack, sendError } from '../../pipeline/http/receiver-server.ts';
+import type { RawChunk } from '../../pipeline/records.ts';
+import { httpLinesConfig, type HttpLinesConfig } from './config.ts';
+
+/**
+ * POST /v1/lines with newline-separated access-log lines (gzip or deflate allowed).
+ * Answers 200 `{accepted}` once the lines are queued, 503 + Retry-After when the pipeline is
+ * full, 413 over the size cap, 400 for a body that cannot be decoded.
+ */
+export class HttpLinesReceiver implements Receiver {
+  readonly name: string;
+  readonly #app: FastifyInstance;
+  readonly #config: HttpLinesConfig;
+
+  constructor(config: HttpLinesConfig, ctx: ComponentContext, next: Intake) {
+    this.name = ctx.name;
+    this.#config = config;
+    this.#app = createReceiverServer(ctx, config.maxBodyBytes);
+    this.#app.post('/v1/lines', async (req, reply) => {
+      let data: Uint8Array;
+      try {
+        data = decodeBody(req.body as Buffer, req.headers['content-encoding'], config.maxBodyBytes);
+      } catch (err) {
+        return sendError(ctx, reply, err);
+      }
+      const lines = countLines(data);
+      ctx.metrics.received.inc({ component: ctx.name }, lines);
+      const chunk: RawChunk = { encoding: 'lines', data, receiver: ctx.name, context: { format: config.format } };
+      if (!(await offerOrPushBack(ctx, next, [chunk], config.offerTimeoutMs, reply))) return reply;
+      ctx.metrics.accepted.inc({ component: ctx.name }, lines);
+      return { accepted: lines };
+    });
+  }
+
+  async start(): Promise<void> {
+    await listenOn(this.#app, this.#config.endpoint);
+  }
+
+  async shutdown(): Promise<void> {
+    await this.#app.close();
+  }
+}
+
+function countLines(data: Uint8Array): number {
+  let n = 0;
+  for (let i = 0; i < data.length; i++) if (data[i] === 10) n++;
+  return data.length > 0 && data[data.length - 1] !== 10 ? n + 1 : n;
+}
+
+export const httpLinesFactory: ReceiverFactory<HttpLinesConfig> = {
+  kind: 'receiver',
+  type: 'http_lines',
+  config: httpLinesConfig,
+  create: (config, ctx, next) => new HttpLinesReceiver(config, ctx, next),
+};

@@ -1,0 +1,37 @@
+import { readFileSync } from 'node:fs';
+import { Command, Option } from 'commander';
+import { runCommand } from './commands/run.ts';
+import { validateConfigCommand } from './commands/validate-config.ts';
+import { parseCommand } from './commands/parse.ts';
+import { MODES } from '../config/service.ts';
+
+const pkg = JSON.parse(readFileSync(new URL('../../package.json', import.meta.url), 'utf8')) as { version: string };
+
+export async function main(argv: string[]): Promise<void> {
+  const program = new Command('meshlog')
+    .description('Joins Envoy access logs and spans by x-request-id and turns them into canary, breaker and rate-limit signals.')
+    .version(pkg.version, '-v, --version');
+
+  program
+    .command('run')
+    .description('Run meshlog on a config (the embedded default when --config is not given).')
+    .option('-c, --config <file>', 'YAML config file')
+    .addOption(new Option('-m, --mode <mode>', 'which part of the topology to run').choices(MODES).default('all'))
+    .action(runCommand);
+
+  program
+    .command('validate-config')
+    .description('Check a config file; exit 0 when valid, otherwise list every bad path and exit 1.')
+    .requiredOption('-c, --config <file>', 'YAML config file')
+    .action(validateConfigCommand);
+
+  program
+    .command('parse')
+    .description('Parse access-log lines offline: records as NDJSON on stdout, rejections and a summary on stderr.')
+    .option('-f, --format <format>', "auto, istio-text, istio-json or 'envoy:<format string>'", 'auto')
+    .option('--max-line-bytes <n>', 'reject longer lines', (v) => Number(v), 65536)
+    .argument('[files...]', 'files to read; - or none for stdin')
+    .action(parseCommand);
+
+  await program.parseAsync(argv);
+}

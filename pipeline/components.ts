@@ -1,0 +1,7 @@
+import type { Factory } from './factory.ts';
+import { httpLinesFactory } from '../ingest/http_lines/receiver.ts';
+import { parseFactory } from '../processors/parse/processor.ts';
+import { fileFactory } from '../exporters/file/exporter.ts';
+
+/** Every component type this build of meshlog knows, by kind and type name. */
+export const FACTORIES: readonly Factory[] = [httpLinesFactory, parseFactory, fileFactory];

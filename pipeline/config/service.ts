@@ -1,0 +1,49 @@
+import { z } from 'zod';
+
+export const MODES = ['all', 'agent', 'processor', 'signals'] as const;
+export type Mode = (typeof MODES)[number];
+
+const pipeline = z.strictObject({
+  /** Receiver ids feeding this pipeline. */
+  receivers: z.array(z.string()).min(1),
+  /** Processor ids, applied in order. */
+  processors: z.array(z.string()).default([]),
+  /** Exporter ids; every batch goes to all of them. */
+  exporters: z.array(z.string()).min(1),
+  /** The `meshlog run --mode` values this pipeline runs in. Default: [all]. */
+  modes: z.array(z.enum(MODES)).default(['all']),
+});
+
+/** The `service` section: process-wide settings and the pipelines that wire components together. */
+export const serviceSchema = z.strictObject({
+  /** pino level; MESHLOG_LOG_LEVEL overrides it. Default: info. */
+  logLevel: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
+  admin: z
+    .strictObject({
+      /** host:port of the admin server (healthz, readyz, metrics, signals API). Default: 127.0.0.1:8686. */
+      endpoint: z.string().default('127.0.0.1:8686'),
+    })
+    .default({ endpoint: '127.0.0.1:8686' }),
+  workers: z
+    .strictObject({
+      /** Worker threads for decoding and parsing. Default: cores - 1, at least 1. */
+      threads: z.number().int().positive().optional(),
+      /** Tasks that may wait for a worker before senders are pushed back. Default: 64. */
+      maxQueuedTasks: z.number().int().positive().default(64),
+    })
+    .default({ maxQueuedTasks: 64 }),
+  /** Batches each bounded channel holds before it pushes back. Default: 64. */
+  queueCapacity: z.number().int().positive().default(64),
+  /** How long SIGTERM may take to drain in-flight data before the process exits. Default: 8000. */
+  drainTimeoutMs: z.number().int().positive().default(8000),
+  deadLetter: z
+    .strictObject({
+      /** NDJSON file for rejected input, with the reason. Default: ./data/deadletter.ndjson. */
+      path: z.string().default('./data/deadletter.ndjson'),
+    })
+    .default({ path: './data/deadletter.ndjson' }),
+  pipelines: z.record(z.string(), pipeline),
+});
+
+export type ServiceConfig = z.infer<typeof serviceSchema>;
+export type PipelineConfig = z.infer<typeof pipeline>;

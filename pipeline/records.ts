@@ -1,0 +1,141 @@
+/**
+ * The records that move through meshlog. Field names are ECS / OpenTelemetry semantic-convention
+ * names written as flat dotted keys; Elasticsearch maps `a.b` exactly like `{a:{b}}`, and flat keys
+ * are cheaper to build and to clone between worker threads. A missing value is absent or `null`,
+ * never Envoy's `-`.
+ */
+
+export type Direction = 'inbound' | 'outbound' | 'gateway' | 'passthrough' | 'blackhole' | 'unknown';
+export type ErrorClass = 'ok' | 'app' | 'mesh' | 'client_abort' | 'no_route' | 'rate_limited';
+export type JoinState = 'complete' | 'partial' | 'late';
+
+/** One Envoy access-log entry: one hop of one request. */
+export interface AccessRecord {
+  '@timestamp': string;
+  'http.request.id'?: string | null;
+  'http.request.method'?: string | null;
+  'url.original'?: string | null;
+  'url.path'?: string | null;
+  'url.query'?: string | null;
+  'network.protocol'?: string | null;
+  'http.response.status_code': number;
+  'event.duration'?: number | null;
+  'http.request.bytes'?: number | null;
+  'http.response.bytes'?: number | null;
+  'user_agent.original'?: string | null;
+  'source.ip'?: string | null;
+  'source.port'?: number | null;
+  'destination.ip'?: string | null;
+  'destination.port'?: number | null;
+  'client.ip'?: string | null;
+  'trace.id'?: string | null;
+  'span.id'?: string | null;
+  'service.name'?: string | null;
+  'envoy.response_flags': string[];
+  'envoy.response_code_details'?: string | null;
+  'envoy.connection_termination_details'?: string | null;
+  'envoy.upstream.cluster'?: string | null;
+  'envoy.upstream.host'?: string | null;
+  'envoy.upstream.local_address'?: string | null;
+  'envoy.upstream.transport_failure_reason'?: string | null;
+  'envoy.upstream_service_time'?: number | null;
+  'envoy.route_name'?: string | null;
+  'envoy.authority'?: string | null;
+  'envoy.requested_server_name'?: string | null;
+  'envoy.x_forwarded_for'?: string | null;
+  'envoy.format': string;
+  'mesh.direction': Direction;
+  'mesh.destination.service'?: string | null;
+  'mesh.destination.namespace'?: string | null;
+  'mesh.destination.port'?: number | null;
+  'mesh.destination.subset'?: string | null;
+  'mesh.source.workload'?: string | null;
+  'mesh.source.namespace'?: string | null;
+  'mesh.route': string;
+  'mesh.error_class': ErrorClass;
+  /** Business headers kept (issue 05), `labels.<name>`. */
+  [label: `labels.${string}`]: string | undefined;
+  /** Columns of a custom format that have no ECS home, kept verbatim. */
+  [extra: `envoy.extra.${string}`]: unknown;
+}
+
+/** One span, normalised from OTLP or Zipkin. */
+export interface SpanRecord {
+  '@timestamp': string;
+  'trace.id': string;
+  'span.id': string;
+  'parent.id'?: string | null;
+  'span.name': string;
+  'span.kind': 'server' | 'client' | 'producer' | 'consumer' | 'internal' | 'unspecified';
+  'span.start_ns': string;
+  'span.end_ns': string;
+  'event.duration': number;
+  'span.status': 'unset' | 'ok' | 'error';
+  'service.name'?: string | null;
+  'http.request.id'?: string | null;
+  'http.response.status_code'?: number | null;
+  'envoy.upstream.cluster'?: string | null;
+  'envoy.response_flags'?: string[];
+  'mesh.source.workload'?: string | null;
+  'mesh.source.namespace'?: string | null;
+  attributes: Record<string, string | number | boolean>;
+  [k8s: `k8s.${string}`]: string | undefined;
+}
+
+/** A hop as it appears inside a RequestDoc. */
+export interface HopSummary {
+  index: number;
+  parent: number | null;
+  '@timestamp': string;
+  service: string | null;
+  direction: Direction;
+  route: string;
+  status: number;
+  flags: string[];
+  'event.duration': number | null;
+  error_class: ErrorClass;
+  cluster: string | null;
+  span_id?: string | null;
+}
+
+/** The joined view of one request id. */
+export interface RequestDoc {
+  '@timestamp': string;
+  'http.request.id': string;
+  'trace.id'?: string | null;
+  'trace.ids'?: string[];
+  'mesh.hops': HopSummary[];
+  spans: SpanRecord[];
+  'http.response.status_code': number | null;
+  'mesh.error_class': ErrorClass;
+  'mesh.failed_hop'?: number | null;
+  'event.duration': number | null;
+  'meshlog.join.state': JoinState;
+  [label: `labels.${string}`]: string | undefined;
+}
+
+/**
+ * What a receiver hands to the pipeline before parsing: the bytes as they arrived, so the
+ * expensive decode runs in the worker pool and the buffer can be transferred, not copied.
+ */
+export interface RawChunk {
+  /** How `data` is encoded; the parse processor picks the decoder by this. */
+  encoding: 'lines' | 'als-http' | 'als-tcp' | 'otlp-logs-proto' | 'otlp-logs-json' | 'records';
+  data: Uint8Array;
+  /** Receiver name, for metrics and dead letters. */
+  receiver: string;
+  /** Attributes the transport knew (stream identifier, Fluent Bit tag, …). */
+  context?: Record<string, string>;
+}
+
+/** What the dead-letter sink keeps: the original payload and the reason, never nothing. */
+export interface DeadLetter {
+  '@timestamp': string;
+  component: string;
+  code: string;
+  reason: string;
+  /** The original bytes as UTF-8 when they are valid text, base64 otherwise. */
+  payload: string;
+  'payload.encoding': 'utf8' | 'base64';
+  line?: number;
+}

@@ -1,0 +1,102 @@
+import type { RawChunk } from '../../pipeline/records.ts';
+import { LineParser } from './line-parser.ts';
+import { unwrap, type Unwrapped } from './unwrap.ts';
+import type { ParseResult, ParseTask } from './task.ts';
+
+const fatalUtf8 = new TextDecoder('utf-8', { fatal: true });
+const parsers = new Map<string, LineParser>();
+
+/** One LineParser per format string per worker: compiling a format is done once, not per batch. */
+function parserFor(format: string): LineParser {
+  let p = parsers.get(format);
+  if (!p) {
+    p = new LineParser(format);
+    parsers.set(format, p);
+  }
+  return p;
+}
+
+/**
+ * Splits a chunk into lines and parses each. A bad line is rejected on its own with its line
+ * number; it never takes the valid lines of its chunk down with it.
+ */
+export function parseChunk(chunk: RawChunk, task: ParseTask, out: ParseResult): void {
+  if (chunk.encoding !== 'lines') {
+    out.rejections.push({ receiver: chunk.receiver, code: 'MESHLOG_DECODE_FAILED', reason: `no decoder for encoding "${chunk.encoding}"`, payload: chunk.data });
+    return;
+  }
+  const parser = parserFor(chunk.context?.format && chunk.context.format !== 'auto' ? chunk.context.format : task.format);
+  const reject = (code: string, reason: string, payload: Uint8Array | string, line: number) =>
+    out.rejections.push({ receiver: chunk.receiver, code, reason, payload, line });
+  let pending = '';
+  let pendingLine = 0;
+  forEachLine(chunk.data, (line, lineNo, raw) => {
+    if (line === undefined) return reject('MESHLOG_PARSE_FAILED', 'line is not valid UTF-8', raw, lineNo);
+    if (line.length > task.maxLineBytes / 3 && Buffer.byteLength(line) > task.maxLineBytes) {
+      return reject('MESHLOG_LINE_TOO_LONG', `line exceeds ${task.maxLineBytes} bytes`, line, lineNo);
+    }
+    let u: Unwrapped;
+    try {
+      u = unwrap(line);
+    } catch (err) {
+      return reject('MESHLOG_PARSE_FAILED', `invalid JSON: ${(err as Error).message}`, line, lineNo);
+    }
+    // CRI splits long lines into P(artial) pieces ending in one F(ull) piece: glue them back.
+    if (u.partial) {
+      if (!pending) pendingLine = lineNo;
+      pending += u.line;
+      return;
+    }
+    if (pending) {
+      u = { ...u, line: pending + u.line, json: undefined };
+      pending = '';
+    }
+    const result = parser.parseUnwrapped(u);
+    if (result.ok) out.records.push(result.record);
+    else reject('MESHLOG_PARSE_FAILED', result.reason, line, lineNo);
+  });
+  if (pending) reject('MESHLOG_PARSE_FAILED', 'CRI partial line without its final part', pending, pendingLine);
+}
+
+/**
+ * Calls `fn` for every non-empty line. The whole buffer is decoded at once (fast path); only when
+ * it is not valid UTF-8 are lines decoded one by one, so the bad ones can be named.
+ */
+export function forEachLine(data: Uint8Array, fn: (line: string | undefined, lineNo: number, raw: Uint8Array) => void): void {
+  let text: string | undefined;
+  try {
+    text = fatalUtf8.decode(data);
+  } catch {
+    text = undefined;
+  }
+  if (text !== undefined) {
+    let start = 0;
+    let lineNo = 0;
+    while (start < text.length) {
+      let end = text.indexOf('\n', start);
+      if (end === -1) end = text.length;
+      lineNo++;
+      let line = text.slice(start, end);
+      if (line.endsWith('\r')) line = line.slice(0, -1);
+      if (line.trim().length > 0) fn(line, lineNo, data);
+      start = end + 1;
+    }
+    return;
+  }
+  let start = 0;
+  let lineNo = 0;
+  while (start < data.length) {
+    let end = data.indexOf(10, start);
+    if (end === -1) end = data.length;
+    lineNo++;
+    const raw = data.subarray(start, end);
+    let line: string | undefined;
+    try {
+      line = fatalUtf8.decode(raw).replace(/\r$/, '');
+    } catch {
+      line = undefined;
+    }
+    if (line === undefined || line.trim().length > 0) fn(line, lineNo, raw);
+    start = end + 1;
+  }
+}

@@ -1,0 +1,121 @@
+import type { Fields } from '../fields.ts';
+import { LONG_FLAGS, resolveOperator, type Operator } from './operators.ts';
+import { compileStrftime, type TimeParser } from './strftime.ts';
+
+export type Part = { literal: string } | { op: Operator };
+
+/** Splits an Envoy format string into literal text and `%COMMAND(arg):len%` operators. */
+export function tokenize(format: string): Part[] {
+  const parts: Part[] = [];
+  let literal = '';
+  let i = 0;
+  while (i < format.length) {
+    const c = format[i];
+    if (c !== '%') {
+      literal += c;
+      i++;
+      continue;
+    }
+    if (format[i + 1] === '%') {
+      literal += '%';
+      i += 2;
+      continue;
+    }
+    const m = /^%([A-Z][A-Z0-9_]*)/.exec(format.slice(i));
+    if (!m) throw new Error(`format: "%" at offset ${i} does not start a command`);
+    let j = i + m[0].length;
+    let arg: string | undefined;
+    if (format[j] === '(') {
+      const close = format.indexOf(')', j);
+      if (close === -1) throw new Error(`format: %${m[1]}( at offset ${i} is not closed`);
+      arg = format.slice(j + 1, close);
+      j = close + 1;
+    }
+    let maxLength: number | undefined;
+    const len = /^:(\d+)/.exec(format.slice(j));
+    if (len) {
+      maxLength = Number(len[1]);
+      j += len[0].length;
+    }
+    if (format[j] !== '%') throw new Error(`format: %${m[1]} at offset ${i} is missing its closing "%"`);
+    if (literal) parts.push({ literal });
+    literal = '';
+    parts.push({ op: resolveOperator(m[1], arg, maxLength) });
+    i = j + 1;
+  }
+  if (literal) parts.push({ literal });
+  return parts;
+}
+
+const esc = (s: string) => s.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
+
+/**
+ * Builds an anchored regex for a text format. Each operator's pattern stops at the literal that
+ * follows it, so it never needs to backtrack far:
+ * - a quoted value (`"%X%"`) runs to the first `"` that starts the closing literal, so values with
+ *   inner quotes still parse;
+ * - a numeric value must be digits or `-`, which also tells formats apart during detection;
+ * - any other value runs to the first character of the next literal.
+ */
+function buildRegex(parts: Part[]): RegExp {
+  let src = '^';
+  parts.forEach((part, i) => {
+    if ('literal' in part) {
+      src += esc(part.literal);
+      return;
+    }
+    const prev = parts[i - 1];
+    const next = parts[i + 1];
+    const nextLit = next && 'literal' in next ? next.literal : '';
+    const quoted = prev && 'literal' in prev && prev.literal.endsWith('"') && nextLit.startsWith('"');
+    if (part.op.numeric) src += '(-?\\d+|-)';
+    else if (quoted) {
+      const after = nextLit.slice(1, 4);
+      src += after ? `((?:[^"]|"(?!${esc(after)}))*)` : i + 2 >= parts.length ? '((?:[^"]|"(?!$))*)' : '(.*?)';
+    } else if (nextLit) src += `([^${esc(nextLit[0])}]*)`;
+    else src += i === parts.length - 1 ? '(.*)' : '(.*?)';
+  });
+  return new RegExp(src + '$');
+}
+
+export interface TextParser {
+  readonly format: string;
+  readonly operators: Operator[];
+  /** Canonical fields, or null when the line does not have this format's shape. */
+  parse(line: string): Fields | null;
+}
+
+/** Compiles a text format string (as pasted from `meshConfig.accessLogFormat`) into a parser. */
+export function compileText(format: string): TextParser {
+  const trimmed = format.replace(/\r?\n$/, '').replace(/\\n$/, '');
+  const parts = tokenize(trimmed);
+  const operators = parts.flatMap((p) => ('op' in p ? [p.op] : []));
+  if (operators.length === 0) throw new Error('format: it has no %COMMAND% operators');
+  const re = buildRegex(parts);
+  const timeParsers = operators.map((op) => (op.command === 'START_TIME' && op.arg ? compileStrftime(op.arg) : undefined));
+  return {
+    format,
+    operators,
+    parse(line) {
+      const m = re.exec(line);
+      if (!m) return null;
+      const fields: Fields = {};
+      for (let i = 0; i < operators.length; i++) assign(fields, operators[i], m[i + 1], timeParsers[i]);
+      return fields;
+    },
+  };
+}
+
+/** Puts one operator's raw value where it belongs; `-` and empty become null. */
+export function assign(fields: Fields, op: Operator, raw: unknown, time?: TimeParser): void {
+  let value: string | number | null = raw === undefined || raw === null || raw === '-' || raw === '' ? null : (raw as string | number);
+  if (value !== null && time && typeof value === 'string') value = time(value) ?? value;
+  if (value !== null && op.command === 'RESPONSE_FLAGS_LONG') {
+    value = String(value).split(',').map((f) => LONG_FLAGS[f] ?? f).join(',');
+  }
+  if ('field' in op.target) {
+    if (fields[op.target.field] == null) fields[op.target.field] = value;
+  } else {
+    (fields.extras ??= {})[op.target.extra] = value;
+  }
+}
