@@ -1,0 +1,73 @@
+import { describe, expect, it } from 'vitest';
+import { createBatch, type Batch } from './batch.ts';
+import { BoundedChannel } from './channel.ts';
+
+/** A consumer that holds every batch until released: a stand-in for a stuck exporter. */
+function gate() {
+  const seen: number[] = [];
+  let open!: () => void;
+  const opened = new Promise<void>((r) => (open = r));
+  return {
+    seen,
+    open,
+    consumer: {
+      async consume(b: Batch<number>) {
+        await opened;
+        seen.push(...b.records);
+        b.ack.settle({ status: 'delivered' });
+      },
+    },
+  };
+}
+
+describe('BoundedChannel', () => {
+  it('pushes back when full and lets nothing through out of order', async () => {
+    const g = gate();
+    const ch = new BoundedChannel<number>({ name: 't', capacity: 2, target: g.consumer });
+    await ch.consume(createBatch([1])); // taken by the drain loop, stuck in the gate
+    await new Promise((r) => setImmediate(r));
+    expect(await ch.offer(createBatch([2]), 10)).toBe(true);
+    expect(await ch.offer(createBatch([3]), 10)).toBe(true);
+    expect(await ch.offer(createBatch([4]), 20)).toBe(false); // full: the sender must retry
+    expect(ch.depth).toBe(2);
+    g.open();
+    await ch.close();
+    expect(g.seen).toEqual([1, 2, 3]);
+  });
+
+  it('makes consume wait for room instead of growing', async () => {
+    const g = gate();
+    const ch = new BoundedChannel<number>({ name: 't', capacity: 1, target: g.consumer });
+    await ch.consume(createBatch([1]));
+    await new Promise((r) => setImmediate(r));
+    await ch.consume(createBatch([2]));
+    let third = false;
+    const p = ch.consume(createBatch([3])).then(() => (third = true));
+    await new Promise((r) => setTimeout(r, 20));
+    expect(third).toBe(false);
+    g.open();
+    await p;
+    await ch.close();
+    expect(g.seen).toEqual([1, 2, 3]);
+  });
+
+  it('settles a batch as retryable when its consumer throws, and keeps draining', async () => {
+    let calls = 0;
+    const ch = new BoundedChannel<number>({
+      name: 't', capacity: 4,
+      target: { async consume(b) { calls++; if (b.records[0] === 1) throw new Error('boom'); b.ack.settle({ status: 'delivered' }); } },
+    });
+    const a = createBatch([1]);
+    const b = createBatch([2]);
+    await ch.consume(a);
+    await ch.consume(b);
+    await ch.close();
+    expect(await a.ack.settled).toEqual({ status: 'retryable', reason: 'boom' });
+    expect(await b.ack.settled).toEqual({ status: 'delivered' });
+    expect(calls).toBe(2);
+  });
+
+  it('refuses a capacity that is not a positive integer, naming it', () => {
+    expect(() => new BoundedChannel({ name: 'x', capacity: 0, target: { consume: async () => {} } })).toThrow('channel x: capacity must be a positive integer, got 0');
+  });
+});

@@ -1,0 +1,71 @@
+import { spawn, spawnSync } from 'node:child_process';
+import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { describe, expect, it } from 'vitest';
+
+const BIN = fileURLToPath(new URL('./bin.mjs', import.meta.url));
+const BAD = fileURLToPath(new URL('../config/testdata/bad-types.yaml', import.meta.url));
+
+describe('meshlog CLI', () => {
+  it('--version prints the package version', () => {
+    const r = spawnSync(process.execPath, [BIN, '--version'], { encoding: 'utf8' });
+    expect(r.status).toBe(0);
+    expect(r.stdout.trim()).toBe(JSON.parse(readFileSync(new URL('../../package.json', import.meta.url), 'utf8')).version);
+  });
+
+  it('validate-config exits non-zero and names every bad path', () => {
+    const r = spawnSync(process.execPath, [BIN, 'validate-config', '--config', BAD], { encoding: 'utf8' });
+    expect(r.status).toBe(1);
+    expect(r.stderr).toContain('receivers.http_lines.endpont: unknown key');
+    expect(r.stderr).toContain('exporters.file.path: Invalid input: expected string, received number (found 42)');
+  });
+
+  it('validate-config accepts the embedded default', () => {
+    const r = spawnSync(process.execPath, [BIN, 'validate-config', '--config', fileURLToPath(new URL('../config/default.yaml', import.meta.url))], { encoding: 'utf8' });
+    expect(r.stdout).toContain('valid');
+    expect(r.status).toBe(0);
+  });
+
+  it('run serves readyz and metrics, writes what it receives, and exits 0 on SIGTERM after draining', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'meshlog-cli-'));
+    const config = join(dir, 'config.yaml');
+    writeFileSync(config, `
+receivers:
+  http_lines: { endpoint: 127.0.0.1:18088 }
+processors:
+  parse: {}
+exporters:
+  file: { path: ${dir}/out.ndjson }
+service:
+  admin: { endpoint: 127.0.0.1:18686 }
+  deadLetter: { path: ${dir}/dead.ndjson }
+  logLevel: warn
+  pipelines:
+    logs: { receivers: [http_lines], processors: [parse], exporters: [file] }
+`);
+    const child = spawn(process.execPath, [BIN, 'run', '--config', config], { stdio: ['ignore', 'pipe', 'pipe'] });
+    const exited = new Promise<number | null>((resolve) => child.on('exit', (code) => resolve(code)));
+    let ready = false;
+    for (let i = 0; i < 100 && !ready; i++) {
+      ready = await fetch('http://127.0.0.1:18686/readyz').then((r) => r.status === 200, () => false);
+      if (!ready) await new Promise((r) => setTimeout(r, 100));
+    }
+    expect(ready).toBe(true);
+    const line = '{"start_time":"2024-01-01T00:00:00.000Z","method":"GET","path":"/a/1","response_code":503,"response_flags":"UH","request_id":"r1","upstream_cluster":"outbound|80||a.ns.svc.cluster.local","duration":5}';
+    const posted = await fetch('http://127.0.0.1:18088/v1/lines', { method: 'POST', body: `${line}\nnot a log line\n` });
+    expect(await posted.json()).toEqual({ accepted: 2 });
+    const metrics = await (await fetch('http://127.0.0.1:18686/metrics')).text();
+    expect(metrics).toMatch(/^meshlog_received_total\{component="http_lines"\} 2$/m);
+    const started = Date.now();
+    child.kill('SIGTERM');
+    expect(await exited).toBe(0);
+    expect(Date.now() - started).toBeLessThan(10_000);
+    const out = readFileSync(join(dir, 'out.ndjson'), 'utf8').trim().split('\n').map((l) => JSON.parse(l));
+    expect(out).toHaveLength(1);
+    expect(out[0]).toMatchObject({ 'http.request.id': 'r1', 'mesh.error_class': 'mesh', 'mesh.destination.service': 'a', 'mesh.route': '/a/{id}' });
+    const dead = readFileSync(join(dir, 'dead.ndjson'), 'utf8').trim().split('\n').map((l) => JSON.parse(l));
+    expect(dead).toEqual([expect.objectContaining({ code: 'MESHLOG_PARSE_FAILED', payload: 'not a log line', line: 2 })]);
+  });
+});
