@@ -53,7 +53,7 @@ describe('http_lines receiver', () => {
     const bomb = gzipSync(Buffer.alloc(64 * 1024 * 1024)); // 64 MiB of zeros, ~64 KiB compressed
     const res = await fetch(URL_, { method: 'POST', body: bomb, headers: { 'content-encoding': 'gzip' } });
     expect(res.status).toBe(413);
-    expect((await res.json()).error).toBe('MESHLOG_PAYLOAD_TOO_LARGE');
+    expect(((await res.json()) as { error: string }).error).toBe('MESHLOG_PAYLOAD_TOO_LARGE');
     expect(got).toHaveLength(0);
     expect(await ctx.metrics.registry.getSingleMetricAsString('meshlog_rejected_total')).toContain('reason="MESHLOG_PAYLOAD_TOO_LARGE"} 1');
   });
@@ -62,7 +62,7 @@ describe('http_lines receiver', () => {
     await start();
     const res = await fetch(URL_, { method: 'POST', body: Buffer.from('not gzip at all'), headers: { 'content-encoding': 'gzip' } });
     expect(res.status).toBe(400);
-    expect((await res.json()).message).toMatch(/gzip body is corrupt/);
+    expect(((await res.json()) as { message: string }).message).toMatch(/gzip body is corrupt/);
   });
 
   it('pushes back with 503 and Retry-After when the pipeline is full', async () => {

@@ -33,6 +33,6 @@ export async function serviceScript(name: ServiceName, action: 'start' | 'stop')
   } catch (err) {
     const e = err as { stderr?: string; message: string };
     const tail = (e.stderr ?? '').trim().split('\n').slice(-15).join('\n');
-    throw new Error(`could not ${action} ${name} for the integration tests:\n${tail || e.message}`);
+    throw new Error(`could not ${action} ${name} for the integration tests:\n${tail || e.message}`, { cause: err });
   }
 }

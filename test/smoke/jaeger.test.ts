@@ -21,7 +21,7 @@ describe('Jaeger v2 smoke', () => {
     for (let i = 0; i < 40; i++) {
       const res = await fetch(`${jaeger}/api/traces/${traceId}`);
       if (res.status === 200) {
-        trace = await res.json();
+        trace = (await res.json()) as typeof trace;
         if (trace.data?.length) break;
       }
       await new Promise((r) => setTimeout(r, 250));
