@@ -65,6 +65,19 @@ export class LineParser {
 
   /** For callers that reassemble CRI partial lines themselves. */
   parseUnwrapped(u: Unwrapped, ctx?: LineContext): LineResult {
+    if (u.stamped === undefined) return this.#parseUnwrapped(u, ctx);
+    // A leading timestamp is either kubectl's stamp or the format's own START_TIME. Istio's
+    // formats start with "[", so for them the stamp is kubectl's; a custom format gets its whole
+    // line first.
+    const whole: Unwrapped = { line: u.stamped, partial: false, context: u.context };
+    const [first, second] = this.#custom ? [whole, u] : [u, whole];
+    const result = this.#parseUnwrapped(first, ctx);
+    if (result.ok) return result;
+    const other = this.#parseUnwrapped(second, ctx);
+    return other.ok ? other : result;
+  }
+
+  #parseUnwrapped(u: Unwrapped, ctx?: LineContext): LineResult {
     const context = u.context || ctx ? { ...ctx, ...u.context } : undefined;
     const text = u.line;
     let json = u.json;

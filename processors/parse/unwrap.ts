@@ -14,6 +14,8 @@ export interface Unwrapped {
   /** The object, when the line itself turned out to be JSON that is not a wrapper. */
   json?: Record<string, unknown>;
   context?: LineContext;
+  /** Set when a leading timestamp was taken to be a `kubectl --timestamps` stamp: the line as it was. */
+  stamped?: string;
 }
 
 const CRI = /^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d(?:\.\d+)?(?:Z|[+-]\d\d:\d\d) (?:stdout|stderr) ([PF]) /;
@@ -25,7 +27,8 @@ export function unwrap(line: string): Unwrapped {
     const cri = CRI.exec(line);
     if (cri) return { line: line.slice(cri[0].length), partial: cri[1] === 'P' };
     const stamp = STAMP.exec(line);
-    if (stamp) return unwrap(line.slice(stamp[0].length));
+    // A custom format may itself start with a timestamp; the parser retries with `stamped`.
+    if (stamp) return { ...unwrap(line.slice(stamp[0].length)), stamped: line };
     return { line, partial: false };
   }
   if (c === 123 /* { */) {

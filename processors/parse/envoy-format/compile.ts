@@ -69,6 +69,7 @@ function buildRegex(parts: Part[]): RegExp {
     const nextLit = next && 'literal' in next ? next.literal : '';
     const quoted = prev && 'literal' in prev && prev.literal.endsWith('"') && nextLit.startsWith('"');
     if (part.op.numeric) src += '(-?\\d+|-)';
+    else if (part.op.command === 'START_TIME' && part.op.arg) src += '(.*?)'; // a strftime layout may contain spaces
     else if (quoted) {
       const after = nextLit.slice(1, 4);
       src += after ? `((?:[^"]|"(?!${esc(after)}))*)` : i + 2 >= parts.length ? '((?:[^"]|"(?!$))*)' : '(.*?)';
