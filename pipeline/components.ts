@@ -1,7 +1,10 @@
 import type { Factory } from './factory.ts';
 import { httpLinesFactory } from '../ingest/http_lines/receiver.ts';
+import { envoyAlsFactory } from '../ingest/envoy_als/receiver.ts';
+import { otlpFactory } from '../ingest/otlp/receiver.ts';
+import { fluentForwardFactory } from '../ingest/fluent_forward/receiver.ts';
 import { parseFactory } from '../processors/parse/processor.ts';
 import { fileFactory } from '../exporters/file/exporter.ts';
 
 /** Every component type this build of meshlog knows, by kind and type name. */
-export const FACTORIES: readonly Factory[] = [httpLinesFactory, parseFactory, fileFactory];
+export const FACTORIES: readonly Factory[] = [httpLinesFactory, envoyAlsFactory, otlpFactory, fluentForwardFactory, parseFactory, fileFactory];

@@ -120,7 +120,7 @@ export interface RequestDoc {
  */
 export interface RawChunk {
   /** How `data` is encoded; the parse processor picks the decoder by this. */
-  encoding: 'lines' | 'als-http' | 'als-tcp' | 'otlp-logs-proto' | 'otlp-logs-json' | 'records';
+  encoding: 'lines' | 'als' | 'otlp-logs-proto' | 'otlp-logs-json';
   data: Uint8Array;
   /** Receiver name, for metrics and dead letters. */
   receiver: string;

@@ -7,8 +7,10 @@ import { testContext } from '../../pipeline/testing/context.ts';
 import { httpLinesConfig } from './config.ts';
 import { HttpLinesReceiver } from './receiver.ts';
 
-const PORT = 18188;
-const URL_ = `http://127.0.0.1:${PORT}/v1/lines`;
+// A fresh port per test: fetch keeps connections alive, and a pooled one to the previous test's
+// (closed) server would fail the next request.
+let port = 18188;
+let URL_ = '';
 
 /** An intake that accepts until `full` is set, then refuses like a full channel. */
 function intake() {
@@ -25,6 +27,8 @@ let receiver: HttpLinesReceiver | undefined;
 afterEach(async () => receiver?.shutdown());
 
 async function start(overrides: Record<string, unknown> = {}) {
+  const PORT = ++port;
+  URL_ = `http://127.0.0.1:${PORT}/v1/lines`;
   const sink = intake();
   const ctx = testContext('http_lines');
   receiver = new HttpLinesReceiver(httpLinesConfig.parse({ endpoint: `127.0.0.1:${PORT}`, ...overrides }), ctx, sink.i as Intake);
@@ -63,6 +67,21 @@ describe('http_lines receiver', () => {
     const res = await fetch(URL_, { method: 'POST', body: Buffer.from('not gzip at all'), headers: { 'content-encoding': 'gzip' } });
     expect(res.status).toBe(400);
     expect(((await res.json()) as { message: string }).message).toMatch(/gzip body is corrupt/);
+  });
+
+  it('takes Fluent Bit http output as JSON and as msgpack, turning records into lines', async () => {
+    const { got } = await start();
+    const recs = [{ date: 1714557600.5, log: 'line one' }, { date: 1714557601, log: 'line two', kubernetes: { pod_name: 'p' } }];
+    const json = await fetch(URL_.replace('/v1/lines', '/v1/fluentbit'), { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(recs) });
+    expect(await json.json()).toEqual({ accepted: 2 });
+    const { encode } = await import('@msgpack/msgpack');
+    const body = Buffer.concat(recs.map((r) => encode([r.date, r])));
+    const mp = await fetch(URL_.replace('/v1/lines', '/v1/fluentbit'), { method: 'POST', headers: { 'content-type': 'application/msgpack' }, body });
+    expect(await mp.json()).toEqual({ accepted: 2 });
+    const lines = got.map((b) => Buffer.from(b.records[0].data).toString().split('\n').map((l) => JSON.parse(l).log));
+    expect(lines).toEqual([['line one', 'line two'], ['line one', 'line two']]);
+    const bad = await fetch(URL_.replace('/v1/lines', '/v1/fluentbit'), { method: 'POST', headers: { 'content-type': 'application/json' }, body: '[{' });
+    expect(bad.status).toBe(400);
   });
 
   it('pushes back with 503 and Retry-After when the pipeline is full', async () => {

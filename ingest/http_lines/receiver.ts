@@ -4,6 +4,9 @@ import type { ReceiverFactory } from '../../pipeline/factory.ts';
 import { decodeBody } from '../../pipeline/http/body.ts';
 import { createReceiverServer, listenOn, offerOrPushBack, sendError } from '../../pipeline/http/receiver-server.ts';
 import type { RawChunk } from '../../pipeline/records.ts';
+import { decodeMulti } from '@msgpack/msgpack';
+import { PipelineError, permanent } from '../../pipeline/errors.ts';
+import { FLUENT_CODEC, recordsToLines, type FluentRecord } from '../fluent_forward/events.ts';
 import { httpLinesConfig, type HttpLinesConfig } from './config.ts';
 
 /**
@@ -33,6 +36,42 @@ export class HttpLinesReceiver implements Receiver {
       if (!(await offerOrPushBack(ctx, next, [chunk], config.offerTimeoutMs, reply))) return reply;
       ctx.metrics.accepted.inc({ component: ctx.name }, lines);
       return { accepted: lines };
+    });
+    this.#fluentBitRoute(ctx, next, config);
+  }
+
+  /**
+   * POST /v1/fluentbit: Fluent Bit's `http` output, with `format json` (an array of records),
+   * `json_lines`, or `msgpack` (a stream of `[time, record]` entries).
+   */
+  #fluentBitRoute(ctx: ComponentContext, next: Intake, config: HttpLinesConfig): void {
+    this.#app.post('/v1/fluentbit', async (req, reply) => {
+      let lines: Buffer;
+      let count: number;
+      try {
+        const body = decodeBody(req.body as Buffer, req.headers['content-encoding'], config.maxBodyBytes);
+        const type = String(req.headers['content-type'] ?? '').split(';')[0].trim();
+        if (type === 'application/msgpack' || type === 'application/x-msgpack') {
+          const records = [...decodeMulti(body, { extensionCodec: FLUENT_CODEC })].map((e) => (Array.isArray(e) ? e[1] : e) as FluentRecord);
+          lines = recordsToLines(records);
+          count = records.length;
+        } else if (type === 'application/json') {
+          const parsed = JSON.parse(Buffer.from(body).toString('utf8')) as unknown;
+          const records = (Array.isArray(parsed) ? parsed : [parsed]) as FluentRecord[];
+          lines = recordsToLines(records);
+          count = records.length;
+        } else {
+          lines = Buffer.from(body);
+          count = countLines(body);
+        }
+      } catch (err) {
+        return sendError(ctx, reply, err instanceof PipelineError ? err : permanent('MESHLOG_DECODE_FAILED', { detail: (err as Error).message }));
+      }
+      ctx.metrics.received.inc({ component: ctx.name }, count);
+      const chunk: RawChunk = { encoding: 'lines', data: lines, receiver: ctx.name, context: { format: config.format } };
+      if (!(await offerOrPushBack(ctx, next, [chunk], config.offerTimeoutMs, reply))) return reply;
+      ctx.metrics.accepted.inc({ component: ctx.name }, count);
+      return { accepted: count };
     });
   }
 

@@ -1,5 +1,10 @@
 import type { RawChunk } from '../../pipeline/records.ts';
+import { protoType } from '../../pipeline/proto/load.ts';
+import { httpEntryFields, tcpEntryFields } from './decoders/als.ts';
+import { decodeOtlpLogsProto, otlpLogsToRecords } from './decoders/otlp-logs.ts';
+import type { Fields } from './fields.ts';
 import { LineParser } from './line-parser.ts';
+import { normalise } from './normalise.ts';
 import { unwrap, type Unwrapped } from './unwrap.ts';
 import type { ParseResult, ParseTask } from './task.ts';
 
@@ -21,10 +26,44 @@ function parserFor(format: string): LineParser {
  * number; it never takes the valid lines of its chunk down with it.
  */
 export function parseChunk(chunk: RawChunk, task: ParseTask, out: ParseResult): void {
-  if (chunk.encoding !== 'lines') {
-    out.rejections.push({ receiver: chunk.receiver, code: 'MESHLOG_DECODE_FAILED', reason: `no decoder for encoding "${chunk.encoding}"`, payload: chunk.data });
-    return;
+  if (chunk.encoding === 'lines') return parseLines(chunk, task, out);
+  const parser = parserFor(chunk.context?.format && chunk.context.format !== 'auto' ? chunk.context.format : task.format);
+  try {
+    if (chunk.encoding === 'als') decodeAls(chunk, out);
+    else if (chunk.encoding === 'otlp-logs-proto') otlpLogsToRecords(decodeOtlpLogsProto(chunk.data), parser, chunk.receiver, out);
+    else otlpLogsToRecords(JSON.parse(utf8.decode(chunk.data)) as Record<string, unknown>, parser, chunk.receiver, out);
+  } catch (err) {
+    const reason = `${chunk.encoding} payload could not be decoded: ${(err as Error).message}`;
+    out.undecodable = reason;
+    out.rejections.push({ receiver: chunk.receiver, code: 'MESHLOG_DECODE_FAILED', reason, payload: chunk.data });
   }
+}
+
+const utf8 = new TextDecoder();
+
+/** One StreamAccessLogsMessage: the identifier (first message only) and its HTTP or TCP entries. */
+function decodeAls(chunk: RawChunk, out: ParseResult): void {
+  const type = protoType('envoy.service.accesslog.v3.StreamAccessLogsMessage');
+  const msg = type.toObject(type.decode(chunk.data), { longs: String, enums: String, defaults: false }) as Record<string, any>;
+  let nodeId = chunk.context?.nodeId ?? null;
+  if (msg.identifier) {
+    nodeId = msg.identifier.node?.id ?? null;
+    out.identifier = { nodeId, logName: msg.identifier.logName ?? null };
+  }
+  const ctx = nodeId ? { nodeId } : undefined;
+  const http = (msg.httpLogs?.logEntry ?? []) as Record<string, unknown>[];
+  const tcp = (msg.tcpLogs?.logEntry ?? []) as Record<string, unknown>[];
+  const entries: Array<[Fields, Record<string, unknown>]> = [...http.map((e) => [httpEntryFields(e), e] as [Fields, Record<string, unknown>]), ...tcp.map((e) => [tcpEntryFields(e), e] as [Fields, Record<string, unknown>])];
+  for (const [fields, raw] of entries) {
+    try {
+      out.records.push(normalise(fields, http.length ? 'envoy-als-http' : 'envoy-als-tcp', ctx));
+    } catch (err) {
+      out.rejections.push({ receiver: chunk.receiver, code: 'MESHLOG_PARSE_FAILED', reason: (err as Error).message, payload: JSON.stringify(raw) });
+    }
+  }
+}
+
+function parseLines(chunk: RawChunk, task: ParseTask, out: ParseResult): void {
   const parser = parserFor(chunk.context?.format && chunk.context.format !== 'auto' ? chunk.context.format : task.format);
   const reject = (code: string, reason: string, payload: Uint8Array | string, line: number) =>
     out.rejections.push({ receiver: chunk.receiver, code, reason, payload, line });

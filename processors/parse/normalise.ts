@@ -37,7 +37,7 @@ export function normalise(f: Fields, format: string, ctx: LineContext = {}): Acc
     namespace = fromAuthority.namespace ?? node?.namespace ?? ctx.namespace ?? null;
   }
   const extras = f.extras ?? {};
-  const grpcStatus = extras['grpc_status'] ?? extras['resp.grpc-status'];
+  const grpcStatus = extras['grpc_status'] ?? extras['resp.grpc-status'] ?? extras['trailer.grpc-status'];
   const remote = splitAddress(str(f.downstream_remote_address));
   const local = splitAddress(str(f.downstream_local_address));
 

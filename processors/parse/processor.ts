@@ -1,4 +1,4 @@
-import { fileURLToPath } from 'node:url';
+import { PARSE_WORKER } from './decode-in-pool.ts';
 import { createBatch, type Batch } from '../../pipeline/batch.ts';
 import type { ComponentContext, Consumer, Processor } from '../../pipeline/component.ts';
 import type { ProcessorFactory } from '../../pipeline/factory.ts';
@@ -8,14 +8,14 @@ import { RouteCap } from './mesh/route.ts';
 import { LineParser } from './line-parser.ts';
 import type { ParseResult, ParseTask } from './task.ts';
 
-const WORKER = fileURLToPath(new URL('./worker.ts', import.meta.url));
+const WORKER = PARSE_WORKER;
 
 /**
  * Raw chunks in, AccessRecords out. Parsing runs in the worker pool, a task per group of
  * chunks; buffers that own their memory are transferred, not copied. Rejected lines go to the
  * dead-letter sink with their reason; the valid lines of the same chunk go on.
  */
-export class ParseProcessor implements Processor<RawChunk, AccessRecord> {
+export class ParseProcessor implements Processor<RawChunk | AccessRecord, AccessRecord> {
   readonly name: string;
   readonly #ctx: ComponentContext;
   readonly #config: ParseConfig;
@@ -36,10 +36,17 @@ export class ParseProcessor implements Processor<RawChunk, AccessRecord> {
 
   async start(): Promise<void> {}
 
-  async consume(batch: Batch<RawChunk>): Promise<void> {
+  /** Raw chunks are parsed; records a receiver already decoded (ALS, OTLP) pass through. */
+  async consume(batch: Batch<RawChunk | AccessRecord>): Promise<void> {
+    const chunks: RawChunk[] = [];
+    const ready: AccessRecord[] = [];
+    for (const r of batch.records) {
+      if ('encoding' in r && (r as RawChunk).data instanceof Uint8Array) chunks.push(r as RawChunk);
+      else ready.push(r as AccessRecord);
+    }
     const groups: RawChunk[][] = [];
-    for (let i = 0; i < batch.records.length; i += this.#config.chunksPerTask) {
-      groups.push(batch.records.slice(i, i + this.#config.chunksPerTask));
+    for (let i = 0; i < chunks.length; i += this.#config.chunksPerTask) {
+      groups.push(chunks.slice(i, i + this.#config.chunksPerTask));
     }
     let results: ParseResult[];
     try {
@@ -49,17 +56,14 @@ export class ParseProcessor implements Processor<RawChunk, AccessRecord> {
       batch.ack.settle({ status: 'retryable', reason: `worker failed: ${(err as Error).message}` });
       return;
     }
-    const records: AccessRecord[] = [];
+    const records = ready.concat(...results.map((r) => r.records));
     for (const r of results) {
       for (const rej of r.rejections) {
         this.#ctx.metrics.reject(this.name, rej.code);
         this.#ctx.deadLetters.write({ component: `${this.name}/${rej.receiver}`, code: rej.code, reason: rej.reason, payload: rej.payload, line: rej.line });
       }
-      for (const rec of r.records) {
-        rec['mesh.route'] = this.#routes.apply(rec['mesh.destination.service'], rec['mesh.route']);
-        records.push(rec);
-      }
     }
+    for (const rec of records) rec['mesh.route'] = this.#routes.apply(rec['mesh.destination.service'], rec['mesh.route']);
     this.#ctx.metrics.accepted.inc({ component: this.name }, records.length);
     await this.#next!.consume(createBatch(records, batch.ack));
   }

@@ -19,4 +19,8 @@ export interface Rejection {
 export interface ParseResult {
   records: AccessRecord[];
   rejections: Rejection[];
+  /** The ALS stream identifier, when the chunk carried one (only a stream's first message does). */
+  identifier?: { nodeId: string | null; logName: string | null };
+  /** Set when a whole chunk could not be decoded (bad protobuf or JSON): the sender's request is bad. */
+  undecodable?: string;
 }

@@ -1,0 +1,37 @@
+import type { ComponentContext } from '../../pipeline/component.ts';
+import type { RawChunk } from '../../pipeline/records.ts';
+import { decodeInPool } from '../../processors/parse/decode-in-pool.ts';
+
+/** What one OTLP export request came to: records for the pipeline, and what to tell the sender. */
+export interface ExportOutcome {
+  records: unknown[];
+  rejected: number;
+  errorMessage?: string;
+  /** The whole request could not be decoded: 400 / INVALID_ARGUMENT. */
+  invalid?: string;
+}
+
+/** One OTLP signal: its paths, its response message, and how its payload is decoded. */
+export interface OtlpSignal {
+  name: 'logs' | 'traces';
+  httpPath: string;
+  grpcPath: string;
+  responseType: string;
+  /** Field names of the partial-success message. */
+  rejectedField: string;
+  decode(ctx: ComponentContext, data: Uint8Array, json: boolean): Promise<ExportOutcome>;
+}
+
+export const LOGS: OtlpSignal = {
+  name: 'logs',
+  httpPath: '/v1/logs',
+  grpcPath: '/opentelemetry.proto.collector.logs.v1.LogsService/Export',
+  responseType: 'opentelemetry.proto.logs.v1.ExportLogsServiceResponse',
+  rejectedField: 'rejectedLogRecords',
+  async decode(ctx, data, json) {
+    const chunk: RawChunk = { encoding: json ? 'otlp-logs-json' : 'otlp-logs-proto', data, receiver: ctx.name };
+    const r = await decodeInPool(ctx, chunk);
+    if (r.undecodable) return { records: [], rejected: 0, invalid: r.undecodable };
+    return { records: r.records, rejected: r.rejections.length, errorMessage: r.rejections[0]?.reason };
+  },
+};
