@@ -110,10 +110,13 @@ export function splitFlags(v: string | number | null | undefined): string[] {
   return s === null ? [] : s.split(',').map((x) => x.trim()).filter(Boolean);
 }
 
+const ISO_MS = /^\d{4}-[01]\d-[0-3]\dT[0-2]\d:[0-5]\d:[0-6]\d\.\d{3}Z$/;
+
 /** Accepts Envoy's ISO default, other ISO-ish layouts and epoch seconds/ms (`%START_TIME(%s.%3f)%`). */
 export function timestamp(v: string | number | null | undefined): string {
   const s = str(v);
   if (s === null) throw new FieldError('start_time is missing');
+  if (s.length === 24 && ISO_MS.test(s)) return s; // Envoy's default rendering is already ISO-8601 UTC with ms
   let ms: number;
   if (/^\d+(\.\d+)?$/.test(s)) {
     const n = Number(s);
