@@ -3,8 +3,9 @@ import { httpLinesFactory } from '../ingest/http_lines/receiver.ts';
 import { envoyAlsFactory } from '../ingest/envoy_als/receiver.ts';
 import { otlpFactory } from '../ingest/otlp/receiver.ts';
 import { fluentForwardFactory } from '../ingest/fluent_forward/receiver.ts';
+import { zipkinFactory } from '../ingest/zipkin/receiver.ts';
 import { parseFactory } from '../processors/parse/processor.ts';
 import { fileFactory } from '../exporters/file/exporter.ts';
 
 /** Every component type this build of meshlog knows, by kind and type name. */
-export const FACTORIES: readonly Factory[] = [httpLinesFactory, envoyAlsFactory, otlpFactory, fluentForwardFactory, parseFactory, fileFactory];
+export const FACTORIES: readonly Factory[] = [httpLinesFactory, envoyAlsFactory, otlpFactory, fluentForwardFactory, zipkinFactory, parseFactory, fileFactory];

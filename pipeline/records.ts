@@ -12,6 +12,8 @@ export type JoinState = 'complete' | 'partial' | 'late';
 /** One Envoy access-log entry: one hop of one request. */
 export interface AccessRecord {
   '@timestamp': string;
+  /** ECS dataset; tells record kinds apart wherever they travel together. */
+  'event.dataset': 'envoy.access';
   'http.request.id'?: string | null;
   'http.request.method'?: string | null;
   'url.original'?: string | null;
@@ -62,11 +64,13 @@ export interface AccessRecord {
 /** One span, normalised from OTLP or Zipkin. */
 export interface SpanRecord {
   '@timestamp': string;
+  'event.dataset': 'mesh.span';
   'trace.id': string;
   'span.id': string;
   'parent.id'?: string | null;
   'span.name': string;
   'span.kind': 'server' | 'client' | 'producer' | 'consumer' | 'internal' | 'unspecified';
+  /** Nanoseconds since the epoch, as decimal strings: they exceed 2^53. */
   'span.start_ns': string;
   'span.end_ns': string;
   'event.duration': number;
@@ -101,6 +105,7 @@ export interface HopSummary {
 /** The joined view of one request id. */
 export interface RequestDoc {
   '@timestamp': string;
+  'event.dataset': 'meshlog.request';
   'http.request.id': string;
   'trace.id'?: string | null;
   'trace.ids'?: string[];
@@ -120,7 +125,7 @@ export interface RequestDoc {
  */
 export interface RawChunk {
   /** How `data` is encoded; the parse processor picks the decoder by this. */
-  encoding: 'lines' | 'als' | 'otlp-logs-proto' | 'otlp-logs-json';
+  encoding: 'lines' | 'als' | 'otlp-logs-proto' | 'otlp-logs-json' | 'otlp-traces-proto' | 'otlp-traces-json' | 'zipkin-json' | 'zipkin-proto';
   data: Uint8Array;
   /** Receiver name, for metrics and dead letters. */
   receiver: string;

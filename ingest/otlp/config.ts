@@ -10,7 +10,7 @@ export const otlpConfig = z.strictObject({
     .default({ endpoint: '127.0.0.1:4317' }),
   http: z
     .strictObject({
-      /** host:port for `POST /v1/logs` and `/v1/traces`; `null` turns it off. Default: 127.0.0.1:4318. */
+      /** host:port for `POST /v1/logs` and `POST /v1/traces`; `null` turns it off. Default: 127.0.0.1:4318. */
       endpoint: z.string().nullable().default('127.0.0.1:4318'),
     })
     .default({ endpoint: '127.0.0.1:4318' }),

@@ -8,9 +8,9 @@ import { decodeBody, httpStatusFor } from '../../pipeline/http/body.ts';
 import { createReceiverServer, listenOn } from '../../pipeline/http/receiver-server.ts';
 import { protoType } from '../../pipeline/proto/load.ts';
 import { otlpConfig, type OtlpConfig } from './config.ts';
-import { LOGS, type ExportOutcome, type OtlpSignal } from './signals.ts';
+import { LOGS, TRACES, type ExportOutcome, type OtlpSignal } from './signals.ts';
 
-export const SIGNALS: OtlpSignal[] = [LOGS];
+export const SIGNALS: OtlpSignal[] = [LOGS, TRACES];
 
 type Answer = { ok: true; outcome: ExportOutcome } | { ok: false; error: PipelineError };
 

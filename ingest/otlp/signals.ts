@@ -35,3 +35,17 @@ export const LOGS: OtlpSignal = {
     return { records: r.records, rejected: r.rejections.length, errorMessage: r.rejections[0]?.reason };
   },
 };
+
+export const TRACES: OtlpSignal = {
+  name: 'traces',
+  httpPath: '/v1/traces',
+  grpcPath: '/opentelemetry.proto.collector.trace.v1.TraceService/Export',
+  responseType: 'opentelemetry.proto.trace.v1.ExportTraceServiceResponse',
+  rejectedField: 'rejectedSpans',
+  async decode(ctx, data, json) {
+    const chunk: RawChunk = { encoding: json ? 'otlp-traces-json' : 'otlp-traces-proto', data, receiver: ctx.name };
+    const r = await decodeInPool(ctx, chunk);
+    if (r.undecodable) return { records: [], rejected: 0, invalid: r.undecodable };
+    return { records: r.spans ?? [], rejected: r.rejections.length, errorMessage: r.rejections[0]?.reason };
+  },
+};

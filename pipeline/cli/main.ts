@@ -3,6 +3,7 @@ import { Command, Option } from 'commander';
 import { runCommand } from './commands/run.ts';
 import { validateConfigCommand } from './commands/validate-config.ts';
 import { parseCommand } from './commands/parse.ts';
+import { spansCommand } from './commands/spans.ts';
 import { MODES } from '../config/service.ts';
 
 const pkg = JSON.parse(readFileSync(new URL('../../package.json', import.meta.url), 'utf8')) as { version: string };
@@ -32,6 +33,12 @@ export async function main(argv: string[]): Promise<void> {
     .option('--max-line-bytes <n>', 'reject longer lines', (v) => Number(v), 65536)
     .argument('[files...]', 'files to read; - or none for stdin')
     .action(parseCommand);
+
+  program
+    .command('spans')
+    .description('Normalise spans offline (OTLP JSON, a Tempo/Jaeger `batches` response, or Zipkin v2 JSON) and print them as NDJSON.')
+    .argument('<file>', 'file to read, or - for stdin')
+    .action(spansCommand);
 
   await program.parseAsync(argv);
 }

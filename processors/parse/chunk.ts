@@ -2,6 +2,8 @@ import type { RawChunk } from '../../pipeline/records.ts';
 import { protoType } from '../../pipeline/proto/load.ts';
 import { httpEntryFields, tcpEntryFields } from './decoders/als.ts';
 import { decodeOtlpLogsProto, otlpLogsToRecords } from './decoders/otlp-logs.ts';
+import { decodeOtlpTracesProto, otlpToSpans } from './decoders/otlp-traces.ts';
+import { decodeZipkinProto, zipkinToSpans } from './decoders/zipkin.ts';
 import type { Fields } from './fields.ts';
 import { LineParser } from './line-parser.ts';
 import { normalise } from './normalise.ts';
@@ -29,9 +31,22 @@ export function parseChunk(chunk: RawChunk, task: ParseTask, out: ParseResult): 
   if (chunk.encoding === 'lines') return parseLines(chunk, task, out);
   const parser = parserFor(chunk.context?.format && chunk.context.format !== 'auto' ? chunk.context.format : task.format);
   try {
-    if (chunk.encoding === 'als') decodeAls(chunk, out);
-    else if (chunk.encoding === 'otlp-logs-proto') otlpLogsToRecords(decodeOtlpLogsProto(chunk.data), parser, chunk.receiver, out);
-    else otlpLogsToRecords(JSON.parse(utf8.decode(chunk.data)) as Record<string, unknown>, parser, chunk.receiver, out);
+    switch (chunk.encoding) {
+      case 'als':
+        return decodeAls(chunk, out);
+      case 'otlp-logs-proto':
+        return otlpLogsToRecords(decodeOtlpLogsProto(chunk.data), parser, chunk.receiver, out);
+      case 'otlp-logs-json':
+        return otlpLogsToRecords(jsonObject(chunk.data), parser, chunk.receiver, out);
+      case 'otlp-traces-proto':
+        return otlpToSpans(decodeOtlpTracesProto(chunk.data), chunk.receiver, (out.spans ??= []), out.rejections);
+      case 'otlp-traces-json':
+        return otlpToSpans(jsonObject(chunk.data), chunk.receiver, (out.spans ??= []), out.rejections);
+      case 'zipkin-json':
+        return zipkinToSpans(JSON.parse(utf8.decode(chunk.data)), chunk.receiver, (out.spans ??= []), out.rejections);
+      case 'zipkin-proto':
+        return zipkinToSpans(decodeZipkinProto(chunk.data), chunk.receiver, (out.spans ??= []), out.rejections);
+    }
   } catch (err) {
     const reason = `${chunk.encoding} payload could not be decoded: ${(err as Error).message}`;
     out.undecodable = reason;
@@ -40,6 +55,12 @@ export function parseChunk(chunk: RawChunk, task: ParseTask, out: ParseResult): 
 }
 
 const utf8 = new TextDecoder();
+
+function jsonObject(data: Uint8Array): Record<string, unknown> {
+  const v = JSON.parse(utf8.decode(data)) as unknown;
+  if (!v || typeof v !== 'object' || Array.isArray(v)) throw new Error('expected a JSON object');
+  return v as Record<string, unknown>;
+}
 
 /** One StreamAccessLogsMessage: the identifier (first message only) and its HTTP or TCP entries. */
 function decodeAls(chunk: RawChunk, out: ParseResult): void {

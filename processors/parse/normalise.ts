@@ -43,6 +43,7 @@ export function normalise(f: Fields, format: string, ctx: LineContext = {}): Acc
 
   const rec: AccessRecord = {
     '@timestamp': timestamp(f.start_time),
+    'event.dataset': 'envoy.access',
     'http.request.id': str(f.request_id),
     'http.request.method': method,
     'url.original': path,

@@ -36,7 +36,7 @@ export class ParseProcessor implements Processor<RawChunk | AccessRecord, Access
 
   async start(): Promise<void> {}
 
-  /** Raw chunks are parsed; records a receiver already decoded (ALS, OTLP) pass through. */
+  /** Raw chunks are parsed; records a receiver already decoded (ALS, OTLP logs, spans) pass through. */
   async consume(batch: Batch<RawChunk | AccessRecord>): Promise<void> {
     const chunks: RawChunk[] = [];
     const ready: AccessRecord[] = [];
@@ -63,7 +63,9 @@ export class ParseProcessor implements Processor<RawChunk | AccessRecord, Access
         this.#ctx.deadLetters.write({ component: `${this.name}/${rej.receiver}`, code: rej.code, reason: rej.reason, payload: rej.payload, line: rej.line });
       }
     }
-    for (const rec of records) rec['mesh.route'] = this.#routes.apply(rec['mesh.destination.service'], rec['mesh.route']);
+    for (const rec of records) {
+      if (rec['event.dataset'] === 'envoy.access') rec['mesh.route'] = this.#routes.apply(rec['mesh.destination.service'], rec['mesh.route']);
+    }
     this.#ctx.metrics.accepted.inc({ component: this.name }, records.length);
     await this.#next!.consume(createBatch(records, batch.ack));
   }

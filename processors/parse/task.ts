@@ -1,4 +1,4 @@
-import type { AccessRecord, RawChunk } from '../../pipeline/records.ts';
+import type { AccessRecord, RawChunk, SpanRecord } from '../../pipeline/records.ts';
 
 /** What the parse processor sends to a worker: whole chunks, their buffers transferred. */
 export interface ParseTask {
@@ -18,6 +18,8 @@ export interface Rejection {
 
 export interface ParseResult {
   records: AccessRecord[];
+  /** Spans, from the trace encodings. */
+  spans?: SpanRecord[];
   rejections: Rejection[];
   /** The ALS stream identifier, when the chunk carried one (only a stream's first message does). */
   identifier?: { nodeId: string | null; logName: string | null };

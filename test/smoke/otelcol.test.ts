@@ -2,9 +2,9 @@ import { execFile } from 'node:child_process';
 import { readFileSync } from 'node:fs';
 import { promisify } from 'node:util';
 import { describe, expect, it } from 'vitest';
+import { CACHE, TELEMETRYGEN } from '../support/cache.ts';
 
 const run = promisify(execFile);
-const CACHE = process.env.MESHLOG_CACHE ?? (process.getuid?.() === 0 ? '/var/cache/meshlog' : `${process.env.HOME}/.cache/meshlog`);
 
 function spansLogged(): number {
   const log = readFileSync(`${CACHE}/run/otelcol.log`, 'utf8');
@@ -13,10 +13,8 @@ function spansLogged(): number {
 
 describe('OpenTelemetry Collector smoke', () => {
   it('receives telemetrygen spans and hands them to its debug exporter', async () => {
-    const versions = readFileSync(new URL('../services/versions.env', import.meta.url), 'utf8');
-    const tg = /^TELEMETRYGEN_VERSION=(\S+)/m.exec(versions)![1];
     const before = spansLogged();
-    await run(`${CACHE}/bin/telemetrygen-${tg}`, ['traces', '--otlp-endpoint', '127.0.0.1:24317', '--otlp-insecure', '--traces', '10', '--rate', '0', '--service', 'meshlog-smoke']);
+    await run(TELEMETRYGEN, ['traces', '--otlp-endpoint', '127.0.0.1:24317', '--otlp-insecure', '--traces', '10', '--rate', '0', '--service', 'meshlog-smoke']);
     let after = before;
     for (let i = 0; i < 40 && after - before < 20; i++) {
       await new Promise((r) => setTimeout(r, 250));

@@ -1,0 +1,63 @@
+import type { SpanRecord } from '../../../pipeline/records.ts';
+import { parseNodeId, workloadOf } from '../mesh/cluster.ts';
+import { splitFlags } from '../normalise.ts';
+
+export class SpanError extends Error {}
+
+export interface SpanParts {
+  traceId: string | null;
+  spanId: string | null;
+  parentId: string | null;
+  name: string;
+  kind: SpanRecord['span.kind'];
+  startNs: bigint;
+  endNs: bigint;
+  status: SpanRecord['span.status'];
+  serviceName: string | null;
+  attributes: Record<string, string | number | boolean>;
+  resource?: Record<string, string | number | boolean>;
+}
+
+const HEX = /^[0-9a-f]+$/;
+
+/**
+ * Builds a SpanRecord and reads what Envoy puts in its tags: the request id (`guid:x-request-id`,
+ * or OTel's `http.request.header.x_request_id`), the upstream cluster, response flags, status
+ * and the Istio node id (source workload and namespace). Ids must be hex of the right length.
+ */
+export function spanRecord(p: SpanParts): SpanRecord {
+  if (!p.traceId || !HEX.test(p.traceId) || (p.traceId.length !== 16 && p.traceId.length !== 32) || /^0+$/.test(p.traceId)) {
+    throw new SpanError(`invalid trace id ${JSON.stringify(p.traceId)}`);
+  }
+  if (!p.spanId || !HEX.test(p.spanId) || p.spanId.length !== 16 || /^0+$/.test(p.spanId)) throw new SpanError(`invalid span id ${JSON.stringify(p.spanId)}`);
+  const a = p.attributes;
+  const str = (k: string) => (a[k] === undefined || a[k] === '' ? null : String(a[k]));
+  const requestId = str('guid:x-request-id') ?? str('http.request.header.x_request_id') ?? str('http.request.header.x-request-id');
+  const statusText = str('http.status_code') ?? str('http.response.status_code');
+  const node = parseNodeId(str('node_id'));
+  const rec: SpanRecord = {
+    '@timestamp': new Date(Number(p.startNs / 1_000_000n)).toISOString(),
+    'event.dataset': 'mesh.span',
+    'trace.id': p.traceId,
+    'span.id': p.spanId,
+    'parent.id': p.parentId && !/^0+$/.test(p.parentId) ? p.parentId : null,
+    'span.name': p.name,
+    'span.kind': p.kind,
+    'span.start_ns': p.startNs.toString(),
+    'span.end_ns': p.endNs.toString(),
+    'event.duration': Number(p.endNs - p.startNs),
+    'span.status': p.status,
+    'service.name': p.serviceName,
+    'http.request.id': requestId ? requestId.replace(/^\[?"?|"?\]?$/g, '') : null,
+    'http.response.status_code': statusText !== null && /^\d+$/.test(statusText) ? Number(statusText) : null,
+    'envoy.upstream.cluster': str('upstream_cluster') ?? str('upstream_cluster.name'),
+    'envoy.response_flags': splitFlags(str('response_flags')),
+    'mesh.source.workload': node?.pod ? workloadOf(node.pod) : null,
+    'mesh.source.namespace': node?.namespace ?? str('istio.namespace'),
+    attributes: a,
+  };
+  for (const [k, v] of Object.entries(p.resource ?? {})) {
+    if (k.startsWith('k8s.')) rec[k as `k8s.${string}`] = String(v);
+  }
+  return rec;
+}
