@@ -6,6 +6,7 @@ import { fluentForwardFactory } from '../ingest/fluent_forward/receiver.ts';
 import { zipkinFactory } from '../ingest/zipkin/receiver.ts';
 import { parseFactory } from '../processors/parse/processor.ts';
 import { fileFactory } from '../exporters/file/exporter.ts';
+import { blackholeFactory } from '../exporters/blackhole/exporter.ts';
 
 /** Every component type this build of meshlog knows, by kind and type name. */
-export const FACTORIES: readonly Factory[] = [httpLinesFactory, envoyAlsFactory, otlpFactory, fluentForwardFactory, zipkinFactory, parseFactory, fileFactory];
+export const FACTORIES: readonly Factory[] = [httpLinesFactory, envoyAlsFactory, otlpFactory, fluentForwardFactory, zipkinFactory, parseFactory, fileFactory, blackholeFactory];
