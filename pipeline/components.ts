@@ -5,8 +5,10 @@ import { otlpFactory } from '../ingest/otlp/receiver.ts';
 import { fluentForwardFactory } from '../ingest/fluent_forward/receiver.ts';
 import { zipkinFactory } from '../ingest/zipkin/receiver.ts';
 import { parseFactory } from '../processors/parse/processor.ts';
+import { labelsFactory } from '../processors/labels/processor.ts';
+import { joinFactory } from '../processors/join/processor.ts';
 import { fileFactory } from '../exporters/file/exporter.ts';
 import { blackholeFactory } from '../exporters/blackhole/exporter.ts';
 
 /** Every component type this build of meshlog knows, by kind and type name. */
-export const FACTORIES: readonly Factory[] = [httpLinesFactory, envoyAlsFactory, otlpFactory, fluentForwardFactory, zipkinFactory, parseFactory, fileFactory, blackholeFactory];
+export const FACTORIES: readonly Factory[] = [httpLinesFactory, envoyAlsFactory, otlpFactory, fluentForwardFactory, zipkinFactory, parseFactory, labelsFactory, joinFactory, fileFactory, blackholeFactory];

@@ -113,7 +113,9 @@ export interface RequestDoc {
   spans: SpanRecord[];
   'http.response.status_code': number | null;
   'mesh.error_class': ErrorClass;
+  /** Position in `mesh.hops` of the first failing hop in call order, and its class. */
   'mesh.failed_hop'?: number | null;
+  'mesh.failed_hop_error_class'?: ErrorClass | null;
   'event.duration': number | null;
   'meshlog.join.state': JoinState;
   [label: `labels.${string}`]: string | undefined;

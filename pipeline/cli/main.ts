@@ -4,6 +4,7 @@ import { runCommand } from './commands/run.ts';
 import { validateConfigCommand } from './commands/validate-config.ts';
 import { parseCommand } from './commands/parse.ts';
 import { spansCommand } from './commands/spans.ts';
+import { joinCommand } from './commands/join.ts';
 import { MODES } from '../config/service.ts';
 
 const pkg = JSON.parse(readFileSync(new URL('../../package.json', import.meta.url), 'utf8')) as { version: string };
@@ -39,6 +40,17 @@ export async function main(argv: string[]): Promise<void> {
     .description('Normalise spans offline (OTLP JSON, a Tempo/Jaeger `batches` response, or Zipkin v2 JSON) and print them as NDJSON.')
     .argument('<file>', 'file to read, or - for stdin')
     .action(spansCommand);
+
+  program
+    .command('join')
+    .description('Join access logs and spans by x-request-id offline, on event time; prints RequestDocs as NDJSON.')
+    .requiredOption('--logs <files...>', 'access-log files (any format `meshlog parse` reads)')
+    .option('--spans <files...>', 'span files (OTLP JSON, Tempo/Jaeger batches, or Zipkin v2 JSON)')
+    .option('--idle <duration>', 'emit a request after it has been quiet this long', '5s')
+    .option('--max-age <duration>', 'emit a request at the latest this long after it started', '60s')
+    .option('-f, --format <format>', 'access-log format, as for parse', 'auto')
+    .option('--no-synthesize', 'do not synthesise spans for failed requests without any')
+    .action(joinCommand);
 
   await program.parseAsync(argv);
 }

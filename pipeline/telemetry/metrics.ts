@@ -26,6 +26,8 @@ export class Metrics {
     name: 'meshlog_worker_pool_queue_size', help: 'Tasks waiting for a worker.', registers: [this.registry],
     collect: () => { const p = this.poolProbe?.(); if (p) this.poolQueue.set(p.queueSize); },
   });
+  readonly joinEmitted = new Counter({ name: 'meshlog_join_requests_total', help: 'RequestDocs emitted by the join, per state (complete, partial, late).', labelNames: ['component', 'state'], registers: [this.registry] });
+  readonly joinPending = new Gauge({ name: 'meshlog_join_pending_requests', help: 'Requests buffered in the join.', labelNames: ['component'], registers: [this.registry] });
   readonly exportLatency = new Histogram({ name: 'meshlog_export_duration_seconds', help: 'Time one export request took.', labelNames: ['component'], buckets: [0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10], registers: [this.registry] });
 
   constructor() {

@@ -1,0 +1,204 @@
+import type { AccessRecord, JoinState, RequestDoc, SpanRecord } from '../../pipeline/records.ts';
+import { DueHeap } from './due-heap.ts';
+import { eventMs, packHop, sameHop, shiftHop } from './hop.ts';
+import { buildRequestDoc, type BufferedRequest } from './request-doc.ts';
+
+export interface JoinOptions {
+  /** Emit a request once no part has arrived for it for this long, in event time. */
+  idleMs: number;
+  /** Emit a request at the latest this long after its first start, in event time. */
+  maxAgeMs: number;
+  /** Most requests held at once; past it the oldest is emitted early as `partial`. */
+  maxPending: number;
+  /** How far node clocks may disagree; the watermark trails the newest event by this much. */
+  allowedSkewMs: number;
+  /** How long an emitted request is kept so a late part can re-emit it whole (`late`). */
+  lateRetentionMs: number;
+  /** Most emitted requests kept for late parts. */
+  maxRetained: number;
+  /** Synthesise spans for failed requests that have none. */
+  synthesize: boolean;
+}
+
+interface Entry extends BufferedRequest {
+  /** Newest event end seen for the request, epoch ms. */
+  last: number;
+  /** The due time this entry was scheduled at in the heap (lazily re-checked when popped). */
+  scheduled: number;
+  emittedAt: number;
+  state: 'pending' | 'retained' | 'gone';
+}
+
+export interface JoinCounters {
+  complete: number;
+  partial: number;
+  late: number;
+  duplicates: number;
+  /** Parts with no request id: they cannot be joined and pass by. */
+  unkeyed: number;
+}
+
+/**
+ * The join, on event time. Parts (hops and spans) are keyed by request id and buffered compactly.
+ * The watermark is the newest event time seen minus the allowed skew; a request is emitted when
+ * the watermark passes `last + idle` or `first + maxAge`. Memory is bounded by `maxPending` (the
+ * oldest request goes out early as `partial`) and `maxRetained` (emitted requests kept for late
+ * parts). Given the same parts in the same order it emits the same documents: replays are
+ * deterministic. Not thread-safe; one engine per processor.
+ */
+export class JoinEngine {
+  readonly options: JoinOptions;
+  readonly counters: JoinCounters = { complete: 0, partial: 0, late: 0, duplicates: 0, unkeyed: 0 };
+  readonly #pending = new Map<string, Entry>();
+  readonly #retained = new Map<string, Entry>();
+  readonly #heap = new DueHeap<Entry>();
+  #maxEvent = -Infinity;
+  #watermark = -Infinity;
+
+  constructor(options: JoinOptions) {
+    for (const k of ['idleMs', 'maxAgeMs', 'maxPending', 'maxRetained'] as const) {
+      if (!(options[k] > 0)) throw new RangeError(`join: ${k} must be positive, got ${options[k]}`);
+    }
+    this.options = options;
+  }
+
+  get pending(): number {
+    return this.#pending.size;
+  }
+
+  get watermark(): number {
+    return this.#watermark;
+  }
+
+  /** Adds one part; returns documents this caused (a `partial` eviction or a `late` re-emit). */
+  add(part: AccessRecord | SpanRecord, out: RequestDoc[] = []): RequestDoc[] {
+    const id = part['http.request.id'];
+    if (!id) {
+      this.counters.unkeyed++;
+      return out;
+    }
+    const isHop = part['event.dataset'] === 'envoy.access';
+    const start = isHop ? eventMs(part) : Number(BigInt(part['span.start_ns']) / 1_000_000n);
+    const end = start + Math.max(0, Math.round((part['event.duration'] ?? 0) / 1e6));
+    if (!Number.isFinite(start)) return out;
+    if (end > this.#maxEvent) this.#maxEvent = end;
+
+    const retained = this.#retained.get(id);
+    if (retained) {
+      if (this.#merge(retained, part, isHop, start, end)) {
+        this.counters.late++;
+        out.push(this.#doc(retained, 'late'));
+      }
+      return out;
+    }
+    let entry = this.#pending.get(id);
+    if (!entry) {
+      entry = { id, base: start, last: end, hops: [], spans: null, scheduled: 0, emittedAt: 0, state: 'pending' };
+      this.#pending.set(id, entry);
+      entry.scheduled = this.#due(entry);
+      this.#heap.push(entry.scheduled, entry);
+      if (this.#pending.size > this.options.maxPending) this.#evictOldest(out);
+    }
+    this.#merge(entry, part, isHop, start, end);
+    return out;
+  }
+
+  /** Adds the part to the entry unless it is a duplicate; returns whether it was new. */
+  #merge(entry: Entry, part: AccessRecord | SpanRecord, isHop: boolean, start: number, end: number): boolean {
+    if (start < entry.base) {
+      for (const h of entry.hops) shiftHop(h, entry.base - start);
+      entry.base = start;
+    }
+    if (end > entry.last) entry.last = end;
+    if (isHop) {
+      const hop = packHop(part as AccessRecord, entry.base);
+      if (entry.hops.some((h) => sameHop(h, hop))) {
+        this.counters.duplicates++;
+        return false;
+      }
+      entry.hops.push(hop);
+      return true;
+    }
+    const span = part as SpanRecord;
+    if (entry.spans?.some((s) => s['span.id'] === span['span.id'] && s['span.kind'] === span['span.kind'])) {
+      this.counters.duplicates++;
+      return false;
+    }
+    (entry.spans ??= []).push(span);
+    return true;
+  }
+
+  #due(e: Entry): number {
+    return Math.min(e.last + this.options.idleMs, e.base + this.options.maxAgeMs);
+  }
+
+  #evictOldest(out: RequestDoc[]): void {
+    const oldest = this.#pending.values().next().value!;
+    this.counters.partial++;
+    out.push(this.#emit(oldest, 'partial'));
+  }
+
+  #emit(e: Entry, state: JoinState): RequestDoc {
+    this.#pending.delete(e.id);
+    e.state = 'retained';
+    e.emittedAt = Math.max(this.#watermark, e.last);
+    this.#retained.set(e.id, e);
+    while (this.#retained.size > this.options.maxRetained) this.#drop(this.#retained.values().next().value!);
+    if (state === 'complete') this.counters.complete++;
+    return this.#doc(e, state);
+  }
+
+  #drop(e: Entry): void {
+    this.#retained.delete(e.id);
+    e.state = 'gone';
+    e.hops = [];
+    e.spans = null;
+  }
+
+  #doc(e: Entry, state: JoinState): RequestDoc {
+    return buildRequestDoc(e, state, { skewMs: this.options.allowedSkewMs, synthesize: this.options.synthesize });
+  }
+
+  /**
+   * Moves the watermark to `now` (or to the newest event minus the skew when omitted) and emits
+   * every request that is due. The live processor also calls it on a timer with a wall-clock
+   * estimate, so a quiet mesh still gets its requests out.
+   */
+  advance(now?: number, out: RequestDoc[] = []): RequestDoc[] {
+    const target = now ?? this.#maxEvent - this.options.allowedSkewMs;
+    if (target > this.#watermark) this.#watermark = target;
+    while (this.#heap.peekDue() <= this.#watermark) {
+      const e = this.#heap.pop()!;
+      if (e.state !== 'pending') continue;
+      const due = this.#due(e);
+      if (due > this.#watermark) {
+        e.scheduled = due;
+        this.#heap.push(due, e);
+        continue;
+      }
+      out.push(this.#emit(e, 'complete'));
+    }
+    for (const e of this.#retained.values()) {
+      if (e.emittedAt + this.options.lateRetentionMs > this.#watermark) break;
+      this.#drop(e);
+    }
+    return out;
+  }
+
+  /**
+   * Emits everything still pending, oldest first: `complete` at the end of an offline replay
+   * (all input has been seen), `partial` at shutdown of a live pipeline.
+   */
+  flush(state: 'complete' | 'partial' = 'complete', out: RequestDoc[] = []): RequestDoc[] {
+    for (const e of [...this.#pending.values()]) {
+      if (state === 'partial') this.counters.partial++;
+      out.push(this.#emit(e, state));
+    }
+    return out;
+  }
+
+  /** Newest event time seen, epoch ms. */
+  get maxEventTime(): number {
+    return this.#maxEvent;
+  }
+}

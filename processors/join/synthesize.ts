@@ -1,0 +1,72 @@
+import { createHash } from 'node:crypto';
+import type { HopSummary, SpanRecord } from '../../pipeline/records.ts';
+import { H, type PackedHop } from './hop.ts';
+
+const hex = (s: string, bytes: number) => createHash('sha256').update(s).digest('hex').slice(0, bytes * 2);
+
+/** The trace id meshlog gives a request that tracing did not sample: the same for every replay. */
+export function syntheticTraceId(requestId: string): string {
+  return hex(`meshlog-trace:${requestId}`, 16);
+}
+
+export function syntheticSpanId(requestId: string, hopIndex: number): string {
+  return hex(`meshlog-span:${requestId}:${hopIndex}`, 8);
+}
+
+/**
+ * Spans for a failed request that has none, from its hops: one span per hop, parents following
+ * the call tree, client spans for outbound and gateway hops, server spans for inbound ones. Each
+ * carries what the access log knew and `meshlog.synthetic=true`, so Jaeger shows every failure.
+ * `http.url` has the real path on failing hops; healthy hops are buffered with their route template
+ * only (see PackedHop), so theirs shows the template.
+ */
+export function synthesizeSpans(requestId: string, baseMs: number, hops: PackedHop[], summaries: HopSummary[], order: number[]): SpanRecord[] {
+  const traceId = syntheticTraceId(requestId);
+  return summaries.map((s, pos) => {
+    const h = hops[order[pos]];
+    const startNs = BigInt(baseMs + h[H.start]) * 1_000_000n;
+    const durNs = BigInt(Math.max(h[H.duration], 0)) * 1_000_000n;
+    const failing = s.error_class === 'app' || s.error_class === 'mesh';
+    const host = h[H.authority] ?? s.service ?? 'unknown';
+    const attributes: Record<string, string | number | boolean> = {
+      'meshlog.synthetic': true,
+      'meshlog.request_id': requestId,
+      'guid:x-request-id': requestId,
+      'http.status_code': String(s.status),
+      'mesh.error_class': s.error_class,
+      'mesh.route': s.route,
+      'mesh.direction': s.direction,
+      component: 'proxy',
+    };
+    const method = h[H.method];
+    const details = h[H.codeDetails];
+    if (method) attributes['http.method'] = method;
+    if (h[H.path]) attributes['http.url'] = `http://${host}${h[H.path]}`;
+    if (s.cluster) attributes.upstream_cluster = s.cluster;
+    if (s.flags.length) attributes.response_flags = s.flags.join(',');
+    if (details) attributes.response_code_details = details;
+    for (const [k, v] of Object.entries(h[H.labels] ?? {})) attributes[`labels.${k}`] = v;
+    const service = s.direction === 'inbound' ? (s.service ?? 'unknown') : (h[H.sourceWorkload] ?? s.service ?? 'unknown');
+    return {
+      '@timestamp': new Date(baseMs + h[H.start]).toISOString(),
+      'event.dataset': 'mesh.span',
+      'trace.id': traceId,
+      'span.id': syntheticSpanId(requestId, pos),
+      'parent.id': s.parent === null ? null : syntheticSpanId(requestId, s.parent),
+      'span.name': `${host}${h[H.path] ?? ''}`,
+      'span.kind': s.direction === 'inbound' ? 'server' : 'client',
+      'span.start_ns': startNs.toString(),
+      'span.end_ns': (startNs + durNs).toString(),
+      'event.duration': Number(durNs),
+      'span.status': failing ? 'error' : 'unset',
+      'service.name': service,
+      'http.request.id': requestId,
+      'http.response.status_code': s.status,
+      'envoy.upstream.cluster': s.cluster,
+      'envoy.response_flags': s.flags,
+      'mesh.source.workload': h[H.sourceWorkload],
+      'mesh.source.namespace': h[H.sourceNamespace],
+      attributes,
+    } satisfies SpanRecord;
+  });
+}
