@@ -68,4 +68,51 @@ service:
     const dead = readFileSync(join(dir, 'dead.ndjson'), 'utf8').trim().split('\n').map((l) => JSON.parse(l));
     expect(dead).toEqual([expect.objectContaining({ code: 'MESHLOG_PARSE_FAILED', payload: 'not a log line', line: 2 })]);
   });
+
+  it('reloads on SIGHUP: a valid new config takes over, an invalid one is refused and the running one kept', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'meshlog-hup-'));
+    const config = join(dir, 'config.yaml');
+    const write = (port: number, extra = '') => writeFileSync(config, `
+receivers:
+  http_lines: { endpoint: 127.0.0.1:${port} }${extra}
+processors:
+  parse: {}
+exporters:
+  file: { path: ${dir}/out.ndjson }
+service:
+  admin: { endpoint: 127.0.0.1:18687 }
+  deadLetter: { path: ${dir}/dead.ndjson }
+  logLevel: warn
+  pipelines:
+    logs: { receivers: [http_lines], processors: [parse], exporters: [file] }
+`);
+    const post = (port: number) => fetch(`http://127.0.0.1:${port}/v1/lines`, { method: 'POST', body: '{"start_time":"2024-01-01T00:00:00.000Z","request_id":"x"}\n' }).then((r) => r.status, () => 0);
+    const until = async (cond: () => Promise<boolean>) => {
+      for (let i = 0; i < 100; i++) {
+        if (await cond()) return true;
+        await new Promise((r) => setTimeout(r, 100));
+      }
+      return false;
+    };
+    write(18091);
+    const child = spawn(process.execPath, [BIN, 'run', '--config', config], { stdio: ['ignore', 'pipe', 'pipe'] });
+    const exited = new Promise<number | null>((resolve) => child.on('exit', (code) => resolve(code)));
+    expect(await until(async () => (await post(18091)) === 200)).toBe(true);
+
+    write(18092);
+    child.kill('SIGHUP');
+    expect(await until(async () => (await post(18092)) === 200)).toBe(true);
+    expect(await post(18091)).toBe(0); // the old receiver is gone
+
+    write(18093, '\n    bogus: 1');
+    child.kill('SIGHUP');
+    await new Promise((r) => setTimeout(r, 500));
+    expect(await post(18092)).toBe(200); // still the last good config
+    expect(await post(18093)).toBe(0);
+
+    child.kill('SIGTERM');
+    expect(await exited).toBe(0);
+    // Nothing accepted before or across the reloads was lost.
+    expect(readFileSync(join(dir, 'out.ndjson'), 'utf8').trim().split('\n')).toHaveLength(3);
+  });
 });
