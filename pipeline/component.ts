@@ -3,6 +3,7 @@ import type { Batch } from './batch.ts';
 import type { Metrics } from './telemetry/metrics.ts';
 import type { DeadLetterSink } from './deadletter.ts';
 import type { WorkerPool } from './workers/pool.ts';
+import type { SignalsHub } from '../exporters/signals_api/hub.ts';
 
 /**
  * The contract every component implements.
@@ -49,4 +50,6 @@ export interface ComponentContext {
   readonly metrics: Metrics;
   readonly deadLetters: DeadLetterSink;
   readonly pool: WorkerPool;
+  /** The process's signals (modes all and signals), fed by the `signals` exporter. */
+  readonly signals?: SignalsHub;
 }

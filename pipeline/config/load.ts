@@ -1,6 +1,6 @@
 import { readFileSync } from 'node:fs';
 import { parseDocument } from 'yaml';
-import type { z } from 'zod';
+import { z } from 'zod';
 import type { ComponentKind, ExporterFactory, Factory, ProcessorFactory, ReceiverFactory } from '../factory.ts';
 import { substituteEnv } from './env.ts';
 import { fromZod, type ConfigIssue } from './issues.ts';
@@ -25,21 +25,26 @@ export type LoadResult = { ok: true; config: MeshlogConfig } | { ok: false; issu
 const SECTIONS = { receivers: 'receiver', processors: 'processor', exporters: 'exporter' } as const;
 const ROOT_KEYS = new Set(['receivers', 'processors', 'exporters', 'signals', 'service']);
 
-export function loadConfigFile(path: string, factories: readonly Factory[], env = process.env): LoadResult {
+/** Top-level sections that are not components; their schemas come from the build. */
+export interface Sections {
+  signals?: z.ZodType;
+}
+
+export function loadConfigFile(path: string, factories: readonly Factory[], env = process.env, sections?: Sections): LoadResult {
   let text: string;
   try {
     text = readFileSync(path, 'utf8');
   } catch (err) {
     return { ok: false, issues: [{ path: '', message: `cannot read ${path}: ${(err as Error).message}` }] };
   }
-  return loadConfigText(text, factories, env);
+  return loadConfigText(text, factories, env, sections);
 }
 
 /**
  * Parses, substitutes `${env:…}`, and validates a config. It collects every problem instead of
  * stopping at the first, so `validate-config` can list them all.
  */
-export function loadConfigText(text: string, factories: readonly Factory[], env = process.env): LoadResult {
+export function loadConfigText(text: string, factories: readonly Factory[], env = process.env, extra?: Sections): LoadResult {
   const doc = parseDocument(text);
   if (doc.errors.length > 0) {
     return { ok: false, issues: doc.errors.map((e) => ({ path: '', message: `YAML: ${e.message}` })) };
@@ -64,15 +69,10 @@ export function loadConfigText(text: string, factories: readonly Factory[], env 
   if (!service.success) issues.push(...fromZod(service.error, ['service'], root.service));
 
   const signals = root.signals ?? {};
-  const signalsFactory = factories.find((f) => f.type === 'signals');
   let signalsConfig: Record<string, unknown> = {};
-  if (signalsFactory) {
-    const parsed = signalsFactory.config.safeParse(signals, { reportInput: true });
-    if (parsed.success) signalsConfig = parsed.data as Record<string, unknown>;
-    else issues.push(...fromZod(parsed.error, ['signals'], signals));
-  } else if (typeof signals !== 'object' || signals === null || Object.keys(signals).length > 0) {
-    issues.push({ path: 'signals', message: 'no signals component is built into this meshlog', value: signals });
-  }
+  const parsedSignals = (extra?.signals ?? z.strictObject({})).safeParse(signals, { reportInput: true });
+  if (parsedSignals.success) signalsConfig = parsedSignals.data as Record<string, unknown>;
+  else issues.push(...fromZod(parsedSignals.error, ['signals'], signals));
 
   if (service.success) checkPipelines(service.data, root, issues);
   if (issues.length > 0 || !service.success) return { ok: false, issues };
@@ -119,6 +119,11 @@ function checkPipelines(service: ServiceConfig, root: Record<string, unknown>, i
   for (const [name, p] of Object.entries(service.pipelines)) {
     for (const section of ['receivers', 'processors', 'exporters'] as const) {
       p[section].forEach((id, i) => {
+        if (section === 'receivers' && id.startsWith('pipeline:')) {
+          const from = id.slice('pipeline:'.length);
+          if (from === name || !(from in service.pipelines)) issues.push({ path: `service.pipelines.${name}.receivers.${i}`, message: `"${from}" is not another pipeline`, value: id });
+          return;
+        }
         const declared = root[section];
         if (!declared || typeof declared !== 'object' || !(id in declared)) {
           issues.push({ path: `service.pipelines.${name}.${section}.${i}`, message: `"${id}" is not defined under ${section}`, value: id });

@@ -4,7 +4,7 @@ export const MODES = ['all', 'agent', 'processor', 'signals'] as const;
 export type Mode = (typeof MODES)[number];
 
 const pipeline = z.strictObject({
-  /** Receiver ids feeding this pipeline. */
+  /** Receiver ids feeding this pipeline, or `pipeline:<name>` to read what another pipeline's processors put out. */
   receivers: z.array(z.string()).min(1),
   /** Processor ids, applied in order. */
   processors: z.array(z.string()).default([]),

@@ -84,4 +84,40 @@ describe('Graph', () => {
     const shared = { logger: pino({ level: 'silent' }), metrics: new Metrics(), deadLetters: new MemoryDeadLetterSink(), pool: undefined as unknown as WorkerPool };
     expect(() => new Graph(loaded.config, 'agent', shared)).toThrow('no pipeline in service.pipelines runs in mode "agent"');
   });
+
+  it('lets a pipeline read another pipeline\'s output (pipeline:<name>), so records are processed once and branch', async () => {
+    const log: string[] = [];
+    const { factories, feeds, delivered } = fakes(log);
+    const loaded = loadConfigText(`
+receivers: { src: {} }
+processors: { double: {} }
+exporters: { sink/a: {}, sink/b: {} }
+service:
+  pipelines:
+    first: { receivers: [src], processors: [double], exporters: [sink/a] }
+    second: { receivers: ["pipeline:first"], processors: [double], exporters: [sink/b] }
+`, factories, {});
+    if (!loaded.ok) throw new Error(JSON.stringify(loaded.issues));
+    const shared = { logger: pino({ level: 'silent' }), metrics: new Metrics(), deadLetters: new MemoryDeadLetterSink(), pool: undefined as unknown as WorkerPool };
+    const graph = new Graph(loaded.config, 'all', shared);
+    await graph.start();
+    expect(feeds).toHaveLength(1); // one receiver instance, one intake
+    await feeds[0].consume(createBatch([1, 2]));
+    await graph.stop();
+    // sink/a gets the records doubled once, sink/b doubled twice.
+    expect([...delivered].sort((x, y) => (x as number) - (y as number))).toEqual([2, 4, 4, 8]);
+  });
+
+  it('refuses a pipeline that reads itself', () => {
+    const { factories } = fakes([]);
+    const r = loadConfigText(`
+receivers: { src: {} }
+exporters: { sink/a: {} }
+service:
+  pipelines:
+    p: { receivers: ["pipeline:p"], exporters: [sink/a] }
+`, factories, {});
+    expect(r.ok).toBe(false);
+    if (!r.ok) expect(r.issues).toContainEqual({ path: 'service.pipelines.p.receivers.0', message: '"p" is not another pipeline', value: 'pipeline:p' });
+  });
 });

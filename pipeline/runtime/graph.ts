@@ -7,12 +7,14 @@ import type { DeadLetterSink } from '../deadletter.ts';
 import type { Metrics } from '../telemetry/metrics.ts';
 import type { WorkerPool } from '../workers/pool.ts';
 import { Fanout } from './fanout.ts';
+import type { SignalsHub } from '../../exporters/signals_api/hub.ts';
 
 interface Shared {
   logger: Logger;
   metrics: Metrics;
   deadLetters: DeadLetterSink;
   pool: WorkerPool;
+  signals?: SignalsHub;
 }
 
 /** A stage is a component with the bounded channel that feeds it (receivers have none). */
@@ -44,10 +46,24 @@ export class Graph {
     const pipelines = Object.entries(config.service.pipelines).filter(([, p]) => p.modes.includes(mode));
     if (pipelines.length === 0) throw new Error(`no pipeline in service.pipelines runs in mode "${mode}"`);
 
+    // A pipeline may read another's output (`receivers: [pipeline:<name>]`), so dependents are
+    // built first: their heads become extra sinks of the pipeline they read from.
+    const readers = new Map<string, string[]>();
+    for (const [name, p] of pipelines) {
+      for (const id of p.receivers) if (id.startsWith('pipeline:')) readers.set(id.slice(9), [...(readers.get(id.slice(9)) ?? []), name]);
+    }
+    const heads = new Map<string, Intake>();
     const exporterChannels = new Map<string, BoundedChannel<unknown>>();
     const receiverTargets = new Map<string, Intake[]>();
-    for (const [name, p] of pipelines) {
-      const sinks = p.exporters.map((id) => {
+    const building = new Set<string>();
+    const build = (name: string): Intake => {
+      const done = heads.get(name);
+      if (done) return done;
+      if (building.has(name)) throw new Error(`service.pipelines: pipeline "${name}" reads its own output (a cycle through pipeline:)`);
+      building.add(name);
+      const p = config.service.pipelines[name];
+      if (!p?.modes.includes(mode)) throw new Error(`service.pipelines.${name} is read by another pipeline but does not run in mode "${mode}"`);
+      const sinks: Intake[] = p.exporters.map((id) => {
         let ch = exporterChannels.get(id);
         if (!ch) {
           const r = config.exporters.get(id)!;
@@ -58,6 +74,7 @@ export class Graph {
         }
         return ch;
       });
+      for (const reader of readers.get(name) ?? []) sinks.push(build(reader));
       let next: Intake = new Fanout(sinks);
       // Processors are built back to front so each can be connected to the stage after it.
       for (const id of [...p.processors].reverse()) {
@@ -68,10 +85,14 @@ export class Graph {
         this.processors.unshift({ component: processor, channel: ch });
         next = ch;
       }
+      heads.set(name, next);
+      return next;
+    };
+    for (const [name, p] of pipelines) {
+      const head = build(name);
       for (const id of p.receivers) {
-        const list = receiverTargets.get(id) ?? [];
-        list.push(next);
-        receiverTargets.set(id, list);
+        if (id.startsWith('pipeline:')) continue;
+        receiverTargets.set(id, [...(receiverTargets.get(id) ?? []), head]);
       }
     }
     for (const [id, targets] of receiverTargets) {

@@ -7,6 +7,9 @@ import { FileDeadLetterSink } from '../deadletter.ts';
 import { Metrics } from '../telemetry/metrics.ts';
 import { WorkerPool } from '../workers/pool.ts';
 import { Graph } from './graph.ts';
+import { SignalsHub } from '../../exporters/signals_api/hub.ts';
+import { registerSignalsApi } from '../../exporters/signals_api/api.ts';
+import { signalsConfig } from '../../exporters/signals_api/config.ts';
 
 /**
  * One meshlog process: the admin server, the worker pool, the dead-letter sink and the current
@@ -23,6 +26,8 @@ export class Runtime {
   #pool: WorkerPool;
   #deadLetters: FileDeadLetterSink;
   #graph: Graph | undefined;
+  /** Route windows, breakers and the API over them; in modes all and signals. */
+  readonly signals: SignalsHub | undefined;
   #stopped: Promise<void> | undefined;
 
   constructor(config: MeshlogConfig, mode: Mode, logger: Logger) {
@@ -32,6 +37,10 @@ export class Runtime {
     this.#pool = new WorkerPool(config.service.workers, this.metrics);
     this.#deadLetters = new FileDeadLetterSink(config.service.deadLetter.path, this.metrics);
     this.admin = createAdminServer(this.metrics, () => this.#graph?.started ?? false);
+    if (mode === 'all' || mode === 'signals') {
+      this.signals = new SignalsHub(signalsConfig.parse(config.signals), this.metrics);
+      registerSignalsApi(this.admin, this.signals);
+    }
   }
 
   get config(): MeshlogConfig {
@@ -49,7 +58,7 @@ export class Runtime {
   }
 
   async #startGraph(): Promise<void> {
-    const graph = new Graph(this.#config, this.mode, { logger: this.logger, metrics: this.metrics, deadLetters: this.#deadLetters, pool: this.#pool });
+    const graph = new Graph(this.#config, this.mode, { logger: this.logger, metrics: this.metrics, deadLetters: this.#deadLetters, pool: this.#pool, signals: this.signals });
     this.#graph = graph;
     try {
       await graph.start();
@@ -59,7 +68,7 @@ export class Runtime {
     }
   }
 
-  /** Applies a new config. Admin endpoint and worker settings need a restart; they are kept. */
+  /** Applies a new config. Admin endpoint, worker and signals settings need a restart; they are kept (the windows survive the reload). */
   async reload(config: MeshlogConfig): Promise<void> {
     const old = this.#graph;
     await old?.stop();

@@ -1,7 +1,7 @@
 import { joinConfig } from '../../../processors/join/config.ts';
 import { JoinEngine } from '../../../processors/join/engine.ts';
 import type { AccessRecord, RequestDoc, SpanRecord } from '../../records.ts';
-import { parseDuration } from '../duration.ts';
+import { parseDuration } from '../../duration.ts';
 import { readLogFiles, readSpanFile } from '../read-parts.ts';
 
 export interface JoinOpts {
