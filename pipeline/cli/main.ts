@@ -5,6 +5,7 @@ import { validateConfigCommand } from './commands/validate-config.ts';
 import { parseCommand } from './commands/parse.ts';
 import { spansCommand } from './commands/spans.ts';
 import { joinCommand } from './commands/join.ts';
+import { analyzeCommand, breakerCommand, recommendCommand } from './commands/signals.ts';
 import { MODES } from '../config/service.ts';
 
 const pkg = JSON.parse(readFileSync(new URL('../../package.json', import.meta.url), 'utf8')) as { version: string };
@@ -51,6 +52,35 @@ export async function main(argv: string[]): Promise<void> {
     .option('-f, --format <format>', 'access-log format, as for parse', 'auto')
     .option('--no-synthesize', 'do not synthesise spans for failed requests without any')
     .action(joinCommand);
+
+  program
+    .command('analyze')
+    .description('Judge a canary against its baseline from access logs, on event time; prints the same JSON as GET /v1/canary.')
+    .requiredOption('--logs <files...>', 'access-log files')
+    .option('--namespace <ns>', 'destination namespace')
+    .requiredOption('--service <name>', 'destination service')
+    .requiredOption('--canary <subset>', 'canary subset (or service)')
+    .requiredOption('--baseline <subset>', 'baseline subset (or service)')
+    .option('--window <duration>', 'window length', '5m')
+    .option('--end <iso>', 'window end (default: the newest event)')
+    .option('-f, --format <format>', 'access-log format, as for parse', 'auto')
+    .action(analyzeCommand);
+
+  program
+    .command('breaker')
+    .description('Replay access logs through per-edge circuit breakers; prints transitions as NDJSON.')
+    .requiredOption('--logs <files...>', 'access-log files')
+    .addOption(new Option('--policy <policy>', 'breaker defaults').choices(['hystrix', 'resilience4j']).default('hystrix'))
+    .option('-f, --format <format>', 'access-log format, as for parse', 'auto')
+    .action(breakerCommand);
+
+  program
+    .command('recommend')
+    .description('Istio DestinationRule and local rate-limit recommendations from access logs, as YAML.')
+    .requiredOption('--logs <files...>', 'access-log files')
+    .option('-f, --format <format>', 'access-log format, as for parse', 'auto')
+    .option('--json', 'print JSON instead of YAML')
+    .action(recommendCommand);
 
   await program.parseAsync(argv);
 }
