@@ -24,7 +24,7 @@ const utf8 = new TextDecoder('utf-8', { fatal: true });
 
 export function toDeadLetter(entry: DeadLetterInput, now = new Date()): DeadLetter {
   let payload: string;
-  let encoding: DeadLetter['payload.encoding'] = 'utf8';
+  let encoding: DeadLetter['payload_encoding'] = 'utf8';
   if (typeof entry.payload === 'string') payload = entry.payload;
   else {
     try {
@@ -40,7 +40,7 @@ export function toDeadLetter(entry: DeadLetterInput, now = new Date()): DeadLett
     code: entry.code,
     reason: entry.reason,
     payload,
-    'payload.encoding': encoding,
+    payload_encoding: encoding,
   };
   if (entry.line !== undefined) doc.line = entry.line;
   return doc;

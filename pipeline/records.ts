@@ -143,6 +143,6 @@ export interface DeadLetter {
   reason: string;
   /** The original bytes as UTF-8 when they are valid text, base64 otherwise. */
   payload: string;
-  'payload.encoding': 'utf8' | 'base64';
+  payload_encoding: 'utf8' | 'base64';
   line?: number;
 }

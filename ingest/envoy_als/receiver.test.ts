@@ -86,6 +86,6 @@ describe('envoy_als receiver with a grpc-js client', () => {
     client.close();
     expect(status?.code).toBe(grpc.status.INVALID_ARGUMENT);
     expect(status?.details).toMatch(/^als payload could not be decoded: /);
-    expect(ctx.deadLetters.entries.at(-1)).toMatchObject({ code: 'MESHLOG_DECODE_FAILED', 'payload.encoding': 'base64' });
+    expect(ctx.deadLetters.entries.at(-1)).toMatchObject({ code: 'MESHLOG_DECODE_FAILED', payload_encoding: 'base64' });
   });
 });
