@@ -49,6 +49,7 @@ export class SignalsHub {
   readonly #errors?: Counter;
   readonly #latency?: Histogram;
   readonly #verdict?: Gauge;
+  readonly #listeners: Array<(doc: Record<string, unknown>) => void> = [];
 
   constructor(config: SignalsConfig, metrics?: Metrics) {
     this.config = config;
@@ -85,9 +86,42 @@ export class SignalsHub {
         if (r['event.duration'] != null) this.#latency?.observe(labels, r['event.duration'] / 1e9);
       }
       this.load.observe(r);
-      for (const t of this.breakers.observe(r)) transitions.push(t);
+      for (const t of this.breakers.observe(r)) {
+        transitions.push(t);
+        this.#emit({
+          '@timestamp': t['@timestamp'], 'event.dataset': 'meshlog.decision', 'event.id': `breaker:${t.edge}:${t['@timestamp']}:${t.to}`, 'decision.type': 'breaker',
+          'breaker.edge': t.edge, 'breaker.from': t.from, 'breaker.to': t.to, reason: t.reason, evidence: t.window,
+        });
+      }
     }
     return transitions;
+  }
+
+  /** Subscribes to decisions (breaker transitions, canary verdicts) as documents, e.g. for Elasticsearch. */
+  onDecision(fn: (doc: Record<string, unknown>) => void): void {
+    this.#listeners.push(fn);
+  }
+
+  #emit(doc: Record<string, unknown>): void {
+    for (const fn of this.#listeners) fn(doc);
+  }
+
+  /** Window documents for every route bucket that starts at or after `sinceMs`: one per route and bucket, rewritten as it fills. */
+  windowDocs(sinceMs: number): Array<Record<string, unknown>> {
+    const docs: Array<Record<string, unknown>> = [];
+    for (const { key, start, stats } of this.windows.buckets(sinceMs)) {
+      const judgedRequests = stats.requests - stats.counts.client_abort;
+      docs.push({
+        '@timestamp': new Date(start).toISOString(), 'event.dataset': 'meshlog.window',
+        'mesh.route_key': `${key.namespace}/${key.service}/${key.route}/${key.subset}`,
+        'mesh.destination.service': key.service, 'mesh.destination.namespace': key.namespace, 'mesh.destination.subset': key.subset, 'mesh.route': key.route,
+        'window.bucket_ms': this.config.windows.bucketMs, requests: stats.requests,
+        'errors.app': stats.counts.app, 'errors.mesh': stats.counts.mesh, 'errors.client_abort': stats.counts.client_abort, 'errors.no_route': stats.counts.no_route, 'errors.rate_limited': stats.counts.rate_limited,
+        error_rate: judgedRequests > 0 ? (stats.counts.app + stats.counts.mesh) / judgedRequests : 0,
+        'latency.p50': stats.quantile(0.5), 'latency.p90': stats.quantile(0.9), 'latency.p99': stats.quantile(0.99),
+      });
+    }
+    return docs;
   }
 
   /**
@@ -112,6 +146,11 @@ export class SignalsHub {
     const verdict = judge(sum(c), sum(b), this.config.canary);
     this.#verdict?.set({ namespace: q.namespace ?? '', service: q.service, canary: q.canary, baseline: q.baseline }, VERDICT_VALUE[verdict.verdict]);
     const iso = (t: number) => (Number.isFinite(t) ? new Date(t).toISOString() : null);
+    this.#emit({
+      '@timestamp': iso(end), 'event.dataset': 'meshlog.decision', 'event.id': `canary:${q.namespace ?? ''}/${q.service}:${q.canary}/${q.baseline}:${duration}:${end}`,
+      'decision.type': 'canary', 'mesh.destination.service': q.service, 'mesh.destination.namespace': q.namespace ?? null, 'canary.subset': q.canary, 'baseline.subset': q.baseline,
+      verdict: verdict.verdict, score: verdict.score, reason: verdict.metrics.map((m) => `${m.name}: ${m.result} (${m.reason})`).join('; '), evidence: verdict.metrics,
+    });
     return {
       verdict: verdict.verdict, score: verdict.score,
       window: { duration, start: iso(end - ms), end: iso(end) },

@@ -6,6 +6,7 @@ import { parseCommand } from './commands/parse.ts';
 import { spansCommand } from './commands/spans.ts';
 import { joinCommand } from './commands/join.ts';
 import { analyzeCommand, breakerCommand, recommendCommand } from './commands/signals.ts';
+import { kibanaImportCommand, SAVED_OBJECTS } from './commands/kibana.ts';
 import { MODES } from '../config/service.ts';
 
 const pkg = JSON.parse(readFileSync(new URL('../../package.json', import.meta.url), 'utf8')) as { version: string };
@@ -81,6 +82,18 @@ export async function main(argv: string[]): Promise<void> {
     .option('-f, --format <format>', 'access-log format, as for parse', 'auto')
     .option('--json', 'print JSON instead of YAML')
     .action(recommendCommand);
+
+  program
+    .command('kibana')
+    .description('Kibana helpers.')
+    .command('import')
+    .description("Load meshlog's data views and dashboards into Kibana (saved-objects import API).")
+    .requiredOption('--url <url>', 'Kibana base URL, e.g. http://kibana:5601')
+    .option('--file <ndjson>', 'saved objects to import', SAVED_OBJECTS)
+    .option('--space <id>', 'Kibana space')
+    .option('--user <name>', 'basic-auth user')
+    .option('--password <password>', 'basic-auth password')
+    .action(kibanaImportCommand);
 
   await program.parseAsync(argv);
 }

@@ -106,6 +106,13 @@ export class RouteWindows {
     return out;
   }
 
+  /** Every bucket starting at or after `sinceMs`, per route. */
+  *buckets(sinceMs: number): Generator<{ key: RouteKey; start: number; stats: WindowStats }> {
+    for (const s of this.#series.values()) {
+      for (const [start, stats] of s.buckets) if (start >= sinceMs) yield { key: s.key, start, stats };
+    }
+  }
+
   keys(): RouteKey[] {
     return [...this.#series.values()].map((s) => s.key);
   }
