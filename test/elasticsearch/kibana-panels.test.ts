@@ -1,4 +1,4 @@
-import { Client } from '@elastic/elasticsearch';
+import { Client, type estypes } from '@elastic/elasticsearch';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import { createBatch } from '../../pipeline/batch.ts';
 import type { AccessRecord } from '../../pipeline/records.ts';
@@ -111,7 +111,7 @@ describe('Kibana panels, run as the aggregations they stand for against real Ela
 
   it.each(panels.filter((p) => p.metric.type !== 'percentiles'))('$dashboard / $title', async (p) => {
     const { query, aggs } = esQuery(p);
-    const res = await client.search({ index: `${prefix}-${p.dataView}`, size: 0, query, aggs });
+    const res = await client.search({ index: `${prefix}-${p.dataView}`, size: 0, query, aggs: aggs as Record<string, estypes.AggregationsAggregationContainer> });
     const got = flatten(res.aggregations as Record<string, any>, 0);
     const want = expected(p, indexed[p.dataView]);
     expect(got.size).toBeGreaterThan(0);
@@ -120,7 +120,7 @@ describe('Kibana panels, run as the aggregations they stand for against real Ela
 
   it.each(panels.filter((p) => p.metric.type === 'percentiles'))('$dashboard / $title (percentiles within 2%)', async (p) => {
     const { query, aggs } = esQuery(p);
-    const res = await client.search({ index: `${prefix}-${p.dataView}`, size: 0, query, aggs });
+    const res = await client.search({ index: `${prefix}-${p.dataView}`, size: 0, query, aggs: aggs as Record<string, estypes.AggregationsAggregationContainer> });
     const got = flatten(res.aggregations as Record<string, any>, 0);
     expect(got.size).toBeGreaterThan(0);
     const field = (p.metric as { field: string }).field;
