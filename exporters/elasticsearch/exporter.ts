@@ -5,7 +5,8 @@ import type { ExporterFactory } from '../../pipeline/factory.ts';
 import { toDeadLetter } from '../../pipeline/deadletter.ts';
 import { elasticsearchConfig, type ElasticsearchConfig } from './config.ts';
 import { deadLetterDoc, toDoc, type Doc } from './documents.ts';
-import { backoffMs, itemFate, type BulkItem } from './retry.ts';
+import { backoffMs, sleep } from '../../pipeline/backoff.ts';
+import { itemFate, type BulkItem } from './retry.ts';
 import { installTemplates, type Layout } from './templates.ts';
 
 /** The documents of one consumed batch: its ack settles when all are written or dead-lettered. */
@@ -24,7 +25,6 @@ interface Pending {
   notBefore: number;
 }
 
-const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
 /**
  * Bulk delivery with item-level outcomes. Documents queue up (bounded: `consume` waits when

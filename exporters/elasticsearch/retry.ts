@@ -19,8 +19,4 @@ export function itemFate(item: BulkItem, op: 'index' | 'create'): ItemFate {
   return { fate: 'dead', reason, status: s };
 }
 
-/** Exponential backoff with full jitter, capped. */
-export function backoffMs(attempt: number, initialMs: number, maxMs: number, random = Math.random): number {
-  const ceiling = Math.min(maxMs, initialMs * 2 ** Math.min(attempt, 20));
-  return Math.round(ceiling / 2 + random() * (ceiling / 2));
-}
+export { backoffMs } from '../../pipeline/backoff.ts';

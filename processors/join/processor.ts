@@ -53,7 +53,10 @@ export class JoinProcessor implements Processor<unknown, unknown> {
       const parts: unknown[] = [];
       for (const r of batch.records as Array<AccessRecord | SpanRecord>) {
         const ds = r['event.dataset'];
-        if (ds === 'envoy.access' || ds === 'mesh.span') {
+        if (ds === 'mesh.span' && !r['http.request.id']) {
+          // A span without a request id can never be joined: pass it on now, unchanged.
+          parts.push(r);
+        } else if (ds === 'envoy.access' || ds === 'mesh.span') {
           this.engine.add(r, docs);
           if (this.#config.emitParts) parts.push(r);
         } else {
