@@ -1,9 +1,4 @@
-import { execFile } from 'node:child_process';
-import { fileURLToPath } from 'node:url';
-import { promisify } from 'node:util';
-
-const run = promisify(execFile);
-const SCRIPT = fileURLToPath(new URL('../services/jaeger.sh', import.meta.url));
+import { serviceScript } from '../setup/services.ts';
 
 export interface JaegerSpan {
   traceID: string;
@@ -38,12 +33,6 @@ export async function waitForTrace(queryUrl: string, traceId: string, spans: num
 
 /** A Jaeger with on-disk (Badger) storage on ports 17680.. that the fault test may stop and restart. */
 export const CHAOS = { query: 'http://127.0.0.1:17680', otlpGrpc: '127.0.0.1:17681' };
-const env = { ...process.env, MESHLOG_JAEGER_INSTANCE: 'jaeger-chaos', MESHLOG_JAEGER_STORAGE: 'badger', MESHLOG_JAEGER_PORT_BASE: '17680' };
 
-export async function jaegerChaos(action: 'start' | 'stop'): Promise<void> {
-  try {
-    await run('bash', [SCRIPT, action], { env, timeout: 600_000 });
-  } catch (err) {
-    throw new Error(`jaeger-chaos ${action} failed: ${(err as { stderr?: string }).stderr ?? (err as Error).message}`, { cause: err });
-  }
-}
+export const jaegerChaos = (action: 'start' | 'stop') =>
+  serviceScript('jaeger', action, { MESHLOG_JAEGER_INSTANCE: 'jaeger-chaos', MESHLOG_JAEGER_STORAGE: 'badger', MESHLOG_JAEGER_PORT_BASE: '17680' });
