@@ -10,7 +10,7 @@ export function readLogFiles(files: string[], format: string): AccessRecord[] {
   const out: AccessRecord[] = [];
   for (const file of files) {
     const result: ParseResult = { records: [], rejections: [] };
-    parseChunk({ encoding: 'lines', data: readFileSync(file === '-' ? 0 : file), receiver: 'cli' }, { chunks: [], format, maxLineBytes: 65536 }, result);
+    parseChunk({ encoding: 'lines', data: readFileSync(file === '-' ? 0 : file), receiver: 'cli' }, { format, maxLineBytes: 65536 }, result);
     report(file, result.rejections);
     out.push(...result.records);
   }

@@ -8,7 +8,7 @@ import type { Fields } from './fields.ts';
 import { LineParser } from './line-parser.ts';
 import { normalise } from './normalise.ts';
 import { unwrap, type Unwrapped } from './unwrap.ts';
-import type { ParseResult, ParseTask } from './task.ts';
+import type { ParseOptions, ParseResult } from './task.ts';
 
 const fatalUtf8 = new TextDecoder('utf-8', { fatal: true });
 const parsers = new Map<string, LineParser>();
@@ -27,7 +27,7 @@ function parserFor(format: string): LineParser {
  * Splits a chunk into lines and parses each. A bad line is rejected on its own with its line
  * number; it never takes the valid lines of its chunk down with it.
  */
-export function parseChunk(chunk: RawChunk, task: ParseTask, out: ParseResult): void {
+export function parseChunk(chunk: RawChunk, task: ParseOptions, out: ParseResult): void {
   if (chunk.encoding === 'lines') return parseLines(chunk, task, out);
   const parser = parserFor(chunk.context?.format && chunk.context.format !== 'auto' ? chunk.context.format : task.format);
   try {
@@ -84,7 +84,7 @@ function decodeAls(chunk: RawChunk, out: ParseResult): void {
   }
 }
 
-function parseLines(chunk: RawChunk, task: ParseTask, out: ParseResult): void {
+function parseLines(chunk: RawChunk, task: ParseOptions, out: ParseResult): void {
   const parser = parserFor(chunk.context?.format && chunk.context.format !== 'auto' ? chunk.context.format : task.format);
   const reject = (code: string, reason: string, payload: Uint8Array | string, line: number) =>
     out.rejections.push({ receiver: chunk.receiver, code, reason, payload, line });

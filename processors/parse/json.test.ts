@@ -30,7 +30,7 @@ describe('Istio JSON, both typings', () => {
   it('parses the 92 real lines of shared/realdata, rejecting line 10 with the JSON error', () => {
     const data = readFileSync(new URL('../../../shared/realdata/istio-json-customformat-ssup2.ndjson', import.meta.url));
     const out: ParseResult = { records: [], rejections: [] };
-    parseChunk({ encoding: 'lines', data, receiver: 't' }, { chunks: [], format: 'auto', maxLineBytes: 65536 }, out);
+    parseChunk({ encoding: 'lines', data, receiver: 't' }, { format: 'auto', maxLineBytes: 65536 }, out);
     expect(out.records).toHaveLength(91);
     expect(out.rejections).toHaveLength(1);
     expect(out.rejections[0]).toMatchObject({ line: 10, code: 'MESHLOG_PARSE_FAILED' });

@@ -1,10 +1,14 @@
 import type { AccessRecord, RawChunk, SpanRecord } from '../../pipeline/records.ts';
 
-/** What the parse processor sends to a worker: whole chunks, their buffers transferred. */
-export interface ParseTask {
-  chunks: RawChunk[];
+/** How lines are parsed: the format hint and the longest line accepted. */
+export interface ParseOptions {
   format: string;
   maxLineBytes: number;
+}
+
+/** What the parse processor sends to a worker: whole chunks, their buffers transferred. */
+export interface ParseTask extends ParseOptions {
+  chunks: RawChunk[];
 }
 
 export interface Rejection {

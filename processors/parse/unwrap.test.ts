@@ -7,7 +7,7 @@ const LINE = '[2020-11-25T21:26:18.409Z] "GET /status/418 HTTP/1.1" 418 - via_up
 function run(text: string | Uint8Array, maxLineBytes = 65536): ParseResult {
   const out: ParseResult = { records: [], rejections: [] };
   const data = typeof text === 'string' ? Buffer.from(text) : text;
-  parseChunk({ encoding: 'lines', data, receiver: 't' }, { chunks: [], format: 'auto', maxLineBytes }, out);
+  parseChunk({ encoding: 'lines', data, receiver: 't' }, { format: 'auto', maxLineBytes }, out);
   return out;
 }
 

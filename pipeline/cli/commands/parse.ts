@@ -34,7 +34,7 @@ async function parseStream(file: string, opts: { format: string; maxLineBytes: n
   let linesBefore = 0;
   const flush = async (block: Buffer) => {
     const out: ParseResult = { records: [], rejections: [] };
-    parseChunk({ encoding: 'lines', data: block, receiver: 'cli' }, { chunks: [], format: opts.format, maxLineBytes: opts.maxLineBytes }, out);
+    parseChunk({ encoding: 'lines', data: block, receiver: 'cli' }, { format: opts.format, maxLineBytes: opts.maxLineBytes }, out);
     for (const r of out.rejections) {
       summary.rejected++;
       const raw = typeof r.payload === 'string' ? r.payload : Buffer.from(r.payload).toString('latin1');
