@@ -27,7 +27,9 @@ export function normalise(f: Fields, format: string, ctx: LineContext = {}): Acc
   const cluster = str(f.upstream_cluster);
   const info = parseCluster(cluster);
   const node = parseNodeId(ctx.nodeId);
-  const gateway = ctx.gateway ?? node?.gateway ?? false;
+  // Istio marks gateways `router~` in node ids; without one, a pod named like Istio's gateway
+  // deployments (istio-ingressgateway, istio-egressgateway, *-gateway) is taken for one.
+  const gateway = ctx.gateway ?? node?.gateway ?? (ctx.pod ? /gateway/.test(workloadOf(ctx.pod)) : false);
 
   let service = info.service;
   let namespace = info.namespace;

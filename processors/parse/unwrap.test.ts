@@ -28,6 +28,11 @@ describe('collector prefixes', () => {
     expect(out.records[0]).toMatchObject({ 'mesh.source.workload': 'reviews-v2', 'mesh.source.namespace': 'shop' });
   });
 
+  it('takes an outbound hop logged by a gateway pod (Fluent Bit metadata) for a gateway hop', () => {
+    const out = run(JSON.stringify({ log: LINE, kubernetes: { pod_name: 'istio-ingressgateway-79788cd94-wgmsp', namespace_name: 'istio-system' } }));
+    expect(out.records[0]).toMatchObject({ 'mesh.direction': 'gateway', 'mesh.source.workload': 'istio-ingressgateway' });
+  });
+
   it('glues CRI partial lines back together', () => {
     const cut = 100;
     const text = `2024-05-01T10:00:00.1Z stdout P ${LINE.slice(0, cut)}\n2024-05-01T10:00:00.1Z stdout F ${LINE.slice(cut)}\n`;
