@@ -47,11 +47,16 @@ service:
     expect((await fetch('http://127.0.0.1:38318/v1/traces', { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(span) })).status).toBe(200);
 
     const out = join(meshlog.dir, 'out.ndjson');
-    const docs = () => readFileSync(out, 'utf8').trim().split('\n').filter(Boolean).map((l) => JSON.parse(l) as Record<string, unknown>).filter((d) => d['event.dataset'] === 'meshlog.request');
-    for (let i = 0; i < 100; i++) {
-      if (await Promise.resolve().then(() => docs().length >= 2, () => false)) break;
-      await new Promise((r) => setTimeout(r, 100));
-    }
+    const docs = () => {
+      let text: string;
+      try {
+        text = readFileSync(out, 'utf8');
+      } catch {
+        return []; // not written yet
+      }
+      return text.trim().split('\n').filter(Boolean).map((l) => JSON.parse(l) as Record<string, unknown>).filter((d) => d['event.dataset'] === 'meshlog.request');
+    };
+    for (let i = 0; i < 100 && docs().length < 2; i++) await new Promise((r) => setTimeout(r, 100));
     expect(await meshlog.stop()).toBe(0);
 
     const byId = Object.fromEntries(docs().map((d) => [d['http.request.id'], d]));
