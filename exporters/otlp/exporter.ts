@@ -15,7 +15,9 @@ interface Queued {
 
 /**
  * Spans to an OTLP endpoint: the spans of each RequestDoc, enriched (matched and synthetic
- * alike), and spans the join passed on unjoined, unchanged. A span already sent (a `late`
+ * alike), and bare SpanRecords as they are (those the join passes on because they have no request
+ * id). Put it behind the join without `emitParts`: a bare span it has already sent would keep its
+ * enriched copy from going out. A span already sent (a `late`
  * re-emit of its request) is not sent again. The queue is bounded: `consume` waits while
  * `maxQueuedSpans` are unsent. Retryable failures (OTLP's retryable HTTP statuses and gRPC codes)
  * are retried with backoff, honouring Retry-After, until they go through; permanent ones go to the

@@ -22,6 +22,12 @@ describe('meshlog CLI', () => {
     expect(r.stderr).toContain('exporters.file.path: Invalid input: expected string, received number (found 42)');
   });
 
+  it('validate-config accepts the shipped all-in-one example (Elasticsearch, Jaeger, labels, join, signals)', () => {
+    const r = spawnSync(process.execPath, [BIN, 'validate-config', '--config', fileURLToPath(new URL('../../deploy/examples/all-in-one.yaml', import.meta.url))], { encoding: 'utf8' });
+    expect(r.stderr).toBe('');
+    expect(r.status).toBe(0);
+  });
+
   it('validate-config accepts the embedded default', () => {
     const r = spawnSync(process.execPath, [BIN, 'validate-config', '--config', fileURLToPath(new URL('../config/default.yaml', import.meta.url))], { encoding: 'utf8' });
     expect(r.stdout).toContain('valid');
