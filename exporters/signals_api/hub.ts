@@ -79,18 +79,20 @@ export class SignalsHub {
     for (const x of records) {
       const r = x as AccessRecord;
       if (r?.['event.dataset'] !== 'envoy.access') continue;
-      if (this.windows.observe(r)) {
+      const t = Date.parse(r['@timestamp']);
+      if (!Number.isFinite(t)) continue;
+      if (this.windows.observe(r, t)) {
         const labels = { namespace: r['mesh.destination.namespace'] ?? '', service: r['mesh.destination.service']!, route: r['mesh.route'], subset: r['mesh.destination.subset'] ?? '' };
         this.#requests?.inc(labels);
         if (r['mesh.error_class'] !== 'ok') this.#errors?.inc({ ...labels, class: r['mesh.error_class'] });
         if (r['event.duration'] != null) this.#latency?.observe(labels, r['event.duration'] / 1e9);
       }
-      this.load.observe(r);
-      for (const t of this.breakers.observe(r)) {
-        transitions.push(t);
+      this.load.observe(r, t);
+      for (const tr of this.breakers.observe(r, t)) {
+        transitions.push(tr);
         this.#emit({
-          '@timestamp': t['@timestamp'], 'event.dataset': 'meshlog.decision', 'event.id': `breaker:${t.edge}:${t['@timestamp']}:${t.to}`, 'decision.type': 'breaker',
-          'breaker.edge': t.edge, 'breaker.from': t.from, 'breaker.to': t.to, reason: t.reason, evidence: t.window,
+          '@timestamp': tr['@timestamp'], 'event.dataset': 'meshlog.decision', 'event.id': `breaker:${tr.edge}:${tr['@timestamp']}:${tr.to}`, 'decision.type': 'breaker',
+          'breaker.edge': tr.edge, 'breaker.from': tr.from, 'breaker.to': tr.to, reason: tr.reason, evidence: tr.window,
         });
       }
     }

@@ -2,7 +2,7 @@ import type { AccessRecord } from '../../pipeline/records.ts';
 import { resolvePolicy, type BreakerConfig, type BreakerPolicy } from './config.ts';
 import { CircuitBreaker, type Transition } from './machine.ts';
 
-const CLIENT = new Set(['outbound', 'gateway']);
+import { isClientSide, isServerFault } from '../parse/mesh/error-class.ts';
 
 export interface Edge {
   source: string;
@@ -13,7 +13,7 @@ export interface Edge {
 
 /** `source → service.namespace route`: the caller as precisely as the record allows. */
 export function edgeOf(r: AccessRecord): Edge | null {
-  if (!CLIENT.has(r['mesh.direction']) || !r['mesh.destination.service']) return null;
+  if (!isClientSide(r['mesh.direction']) || !r['mesh.destination.service']) return null;
   return {
     source: r['mesh.source.workload'] ?? r['source.ip'] ?? 'unknown',
     service: r['mesh.destination.service'],
@@ -40,7 +40,8 @@ export class Breakers {
     this.#maxEvents = config.maxEvents;
   }
 
-  observe(r: AccessRecord): Transition[] {
+  /** `t` is the record's event time (epoch ms), parsed once by the caller. */
+  observe(r: AccessRecord, t: number): Transition[] {
     const edge = edgeOf(r);
     if (!edge) return [];
     const name = edgeName(edge);
@@ -49,8 +50,7 @@ export class Breakers {
       entry = { edge, breaker: new CircuitBreaker(name, this.policy) };
       this.#byEdge.set(name, entry);
     }
-    const failed = r['mesh.error_class'] === 'app' || r['mesh.error_class'] === 'mesh';
-    const t = Date.parse(r['@timestamp']);
+    const failed = isServerFault(r['mesh.error_class']);
     const out = entry.breaker.observe(t, failed, r['event.duration'] == null ? null : r['event.duration'] / 1e6);
     for (const tr of out) {
       this.#events.push(tr);

@@ -1,5 +1,6 @@
 import type { ErrorClass, HopSummary, JoinState, RequestDoc, SpanRecord } from '../../pipeline/records.ts';
 import { H, type PackedHop } from './hop.ts';
+import { isServerFault } from '../parse/mesh/error-class.ts';
 import { synthesizeSpans } from './synthesize.ts';
 import { callTree } from './tree.ts';
 
@@ -85,7 +86,7 @@ export function buildRequestDoc(req: BufferedRequest, state: JoinState, opts: { 
   const failed = summaries.find((s) => FAILING.has(s.error_class));
 
   let spans = req.spans ?? [];
-  if (opts.synthesize && spans.length === 0 && summaries.some((s) => s.error_class === 'app' || s.error_class === 'mesh')) {
+  if (opts.synthesize && spans.length === 0 && summaries.some((s) => isServerFault(s.error_class))) {
     spans = synthesizeSpans(req.id, req.base, req.hops, summaries, order);
     summaries.forEach((s, i) => (s.span_id = spans[i]['span.id']));
   }

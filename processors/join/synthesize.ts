@@ -1,5 +1,6 @@
 import { createHash } from 'node:crypto';
 import type { HopSummary, SpanRecord } from '../../pipeline/records.ts';
+import { isServerFault } from '../parse/mesh/error-class.ts';
 import { H, type PackedHop } from './hop.ts';
 
 const hex = (s: string, bytes: number) => createHash('sha256').update(s).digest('hex').slice(0, bytes * 2);
@@ -26,7 +27,7 @@ export function synthesizeSpans(requestId: string, baseMs: number, hops: PackedH
     const h = hops[order[pos]];
     const startNs = BigInt(baseMs + h[H.start]) * 1_000_000n;
     const durNs = BigInt(Math.max(h[H.duration], 0)) * 1_000_000n;
-    const failing = s.error_class === 'app' || s.error_class === 'mesh';
+    const failing = isServerFault(s.error_class);
     const host = h[H.authority] ?? s.service ?? 'unknown';
     const attributes: Record<string, string | number | boolean> = {
       'meshlog.synthetic': true,

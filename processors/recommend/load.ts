@@ -1,4 +1,5 @@
 import type { AccessRecord } from '../../pipeline/records.ts';
+import { isClientSide } from '../parse/mesh/error-class.ts';
 
 interface Second {
   calls: number;
@@ -28,15 +29,14 @@ export class LoadTracker {
     this.#keepMs = keepMs;
   }
 
-  observe(r: AccessRecord): void {
-    const dir = r['mesh.direction'];
-    if ((dir !== 'outbound' && dir !== 'gateway') || !r['mesh.destination.service']) return;
+  /** `t` is the record's event time (epoch ms), parsed once by the caller. */
+  observe(r: AccessRecord, t: number): void {
+    if (!isClientSide(r['mesh.direction']) || !r['mesh.destination.service']) return;
     const namespace = r['mesh.destination.namespace'] ?? '';
     const service = r['mesh.destination.service'];
     const key = `${namespace}/${service}`;
     let s = this.#services.get(key);
     if (!s) this.#services.set(key, (s = { namespace, service, seconds: new Map(), calls: 0, busyMs: 0, run: 0, maxRun: 0 }));
-    const t = Date.parse(r['@timestamp']);
     const sec = Math.floor(t / 1000);
     const ms = Math.max(0, (r['event.duration'] ?? 0) / 1e6);
     let b = s.seconds.get(sec);

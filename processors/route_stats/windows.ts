@@ -1,5 +1,6 @@
 import type { AccessRecord } from '../../pipeline/records.ts';
 import type { RouteStatsConfig } from './config.ts';
+import { isClientSide } from '../parse/mesh/error-class.ts';
 import { hash32 } from './sample.ts';
 import { WindowStats } from './window.ts';
 
@@ -17,7 +18,6 @@ interface RouteSeries {
   buckets: Map<number, WindowStats>;
 }
 
-const CLIENT = new Set(['outbound', 'gateway']);
 
 /**
  * Sliding windows per (destination service, namespace, route, subset), in event-time buckets,
@@ -45,12 +45,12 @@ export class RouteWindows {
   reports(r: AccessRecord): boolean {
     const dir = r['mesh.direction'];
     if (this.config.reporter === 'both') return true;
-    return this.config.reporter === 'client' ? CLIENT.has(dir) : dir === 'inbound';
+    return this.config.reporter === 'client' ? isClientSide(dir) : dir === 'inbound';
   }
 
-  observe(r: AccessRecord): boolean {
+  /** `t` is the record's event time (epoch ms); parsed here when the caller has not. */
+  observe(r: AccessRecord, t = Date.parse(r['@timestamp'])): boolean {
     if (!this.reports(r) || !r['mesh.destination.service']) return false;
-    const t = Date.parse(r['@timestamp']);
     if (!Number.isFinite(t)) return false;
     const key: RouteKey = { namespace: r['mesh.destination.namespace'] ?? '', service: r['mesh.destination.service'], route: r['mesh.route'], subset: r['mesh.destination.subset'] ?? '' };
     const ks = keyString(key);

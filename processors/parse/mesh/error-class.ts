@@ -1,4 +1,14 @@
-import type { ErrorClass } from '../../../pipeline/records.ts';
+import type { Direction, ErrorClass } from '../../../pipeline/records.ts';
+
+/** Failures the destination answers for: what breakers, canary error rates and synthetic traces count. */
+export function isServerFault(c: ErrorClass): boolean {
+  return c === 'app' || c === 'mesh';
+}
+
+/** The client side of an edge (outbound and gateway hops): the default reporter, since a 503 UO never reaches the server. */
+export function isClientSide(d: Direction): boolean {
+  return d === 'outbound' || d === 'gateway';
+}
 
 /** Flags that mean the mesh (not the application) failed the request. */
 const MESH_FLAGS = new Set(['UH', 'UF', 'UO', 'URX', 'UT', 'UC', 'LR', 'UR', 'UPE', 'LH', 'SI', 'DT', 'UMSDR', 'OM', 'DF', 'DO', 'NC', 'FI', 'RLSE', 'NFCF', 'IH', 'DPE']);
