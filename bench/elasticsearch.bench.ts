@@ -32,18 +32,31 @@ const bench: Bench = {
       await client.indices.create({ index, settings: { number_of_shards: 1, number_of_replicas: 0 } });
       let next = 0;
       const t0 = performance.now();
-      await Promise.all(Array.from({ length: CONCURRENCY }, async () => {
-        for (let i = next; i < N; i = next) {
-          next += BATCH;
-          const ops = docs.slice(i, i + BATCH).flatMap((d) => [{ index: { _index: index, _id: d['http.request.id'] } }, d]);
-          const res = await client.bulk({ operations: ops, filter_path: 'errors' });
-          if (res.errors) throw new Error('plain bulk loop had item errors');
-        }
-      }));
+      await Promise.all(
+        Array.from({ length: CONCURRENCY }, async () => {
+          for (let i = next; i < N; i = next) {
+            next += BATCH;
+            const ops = docs
+              .slice(i, i + BATCH)
+              .flatMap((d) => [{ index: { _index: index, _id: d['http.request.id'] } }, d]);
+            const res = await client.bulk({ operations: ops, filter_path: 'errors' });
+            if (res.errors) throw new Error('plain bulk loop had item errors');
+          }
+        }),
+      );
       return N / ((performance.now() - t0) / 1000);
     };
     const exporterRun = async (round: number) => {
-      const exporter = new ElasticsearchExporter(elasticsearchConfig.parse({ endpoints: [URL_], prefix: `mlb-exp-${tag}-${round}`, concurrency: CONCURRENCY, batch: { maxDocs: BATCH, flushMs: 50 }, maxBufferedDocs: 4 * BATCH }), testContext('elasticsearch'));
+      const exporter = new ElasticsearchExporter(
+        elasticsearchConfig.parse({
+          endpoints: [URL_],
+          prefix: `mlb-exp-${tag}-${round}`,
+          concurrency: CONCURRENCY,
+          batch: { maxDocs: BATCH, flushMs: 50 },
+          maxBufferedDocs: 4 * BATCH,
+        }),
+        testContext('elasticsearch'),
+      );
       await exporter.start();
       const t1 = performance.now();
       const acks: Promise<unknown>[] = [];

@@ -12,11 +12,19 @@ export interface Bench {
 }
 
 export function machine() {
-  return { cpu: cpus()[0]?.model ?? 'unknown', cores: cpus().length, memGiB: Math.round(totalmem() / 2 ** 30), node: process.version };
+  return {
+    cpu: cpus()[0]?.model ?? 'unknown',
+    cores: cpus().length,
+    memGiB: Math.round(totalmem() / 2 ** 30),
+    node: process.version,
+  };
 }
 
 /** Runs `fn` repeatedly for at least `ms` (after a warm-up) and returns operations per second. */
-export async function measure(ms: number, fn: () => Promise<number> | number): Promise<{ opsPerSec: number; ops: number; seconds: number }> {
+export async function measure(
+  ms: number,
+  fn: () => Promise<number> | number,
+): Promise<{ opsPerSec: number; ops: number; seconds: number }> {
   const warmEnd = Date.now() + Math.min(1000, ms / 4);
   while (Date.now() < warmEnd) await fn();
   let ops = 0;
@@ -31,7 +39,12 @@ export function printTable(title: string, rows: Row[]): void {
   console.log(`\n## ${title}`);
   if (rows.length === 0) return;
   const cols = Object.keys(rows[0]);
-  const cell = (v: string | number) => (typeof v === 'number' ? (Number.isInteger(v) ? v.toLocaleString('en-US') : v.toLocaleString('en-US', { maximumFractionDigits: 2 })) : v);
+  const cell = (v: string | number) =>
+    typeof v === 'number'
+      ? Number.isInteger(v)
+        ? v.toLocaleString('en-US')
+        : v.toLocaleString('en-US', { maximumFractionDigits: 2 })
+      : v;
   const widths = cols.map((c) => Math.max(c.length, ...rows.map((r) => String(cell(r[c])).length)));
   console.log(cols.map((c, i) => c.padEnd(widths[i])).join(' | '));
   console.log(widths.map((w) => '-'.repeat(w)).join('-|-'));

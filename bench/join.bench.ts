@@ -22,20 +22,42 @@ function templates(): { hops: AccessRecord[]; span: SpanRecord } {
     return r.record;
   });
   const span: SpanRecord = {
-    '@timestamp': '2024-06-01T00:00:00.000Z', 'event.dataset': 'mesh.span', 'trace.id': '5b8efff798038103d269b633813fc60c', 'span.id': 'eee19b7ec3c1b174',
-    'parent.id': null, 'span.name': 'frontend', 'span.kind': 'client', 'span.start_ns': '1717200000000000000', 'span.end_ns': '1717200000020000000',
-    'event.duration': 20_000_000, 'span.status': 'unset', 'service.name': 'gw', 'http.request.id': 'RID', 'envoy.upstream.cluster': 'outbound|8080||frontend.shop.svc.cluster.local',
+    '@timestamp': '2024-06-01T00:00:00.000Z',
+    'event.dataset': 'mesh.span',
+    'trace.id': '5b8efff798038103d269b633813fc60c',
+    'span.id': 'eee19b7ec3c1b174',
+    'parent.id': null,
+    'span.name': 'frontend',
+    'span.kind': 'client',
+    'span.start_ns': '1717200000000000000',
+    'span.end_ns': '1717200000020000000',
+    'event.duration': 20_000_000,
+    'span.status': 'unset',
+    'service.name': 'gw',
+    'http.request.id': 'RID',
+    'envoy.upstream.cluster': 'outbound|8080||frontend.shop.svc.cluster.local',
     attributes: { 'guid:x-request-id': 'RID' },
   };
   return { hops, span };
 }
 
 /** The parts of request i, as they would come from the parser: fresh objects, distinct ids and ports. */
-function partsOf(t: { hops: AccessRecord[]; span: SpanRecord }, i: number, baseMs: number): Array<AccessRecord | SpanRecord> {
+function partsOf(
+  t: { hops: AccessRecord[]; span: SpanRecord },
+  i: number,
+  baseMs: number,
+): Array<AccessRecord | SpanRecord> {
   const id = `84961386-6d84-929d-98bd-${String(i).padStart(12, '0')}`;
   const ts = (k: number) => new Date(baseMs + Math.floor(i / 10) + k).toISOString();
-  const parts: Array<AccessRecord | SpanRecord> = t.hops.map((h, k) => ({ ...h, '@timestamp': ts(k), 'http.request.id': id, 'source.port': 10000 + (i % 50000), 'envoy.upstream.local_address': `10.1.0.${k}:${20000 + (i % 40000)}` }));
-  if ((i * 7919) % 100 < SPAN_RATE * 100) parts.push({ ...t.span, 'http.request.id': id, 'span.id': (i + 1).toString(16).padStart(16, '0') });
+  const parts: Array<AccessRecord | SpanRecord> = t.hops.map((h, k) => ({
+    ...h,
+    '@timestamp': ts(k),
+    'http.request.id': id,
+    'source.port': 10000 + (i % 50000),
+    'envoy.upstream.local_address': `10.1.0.${k}:${20000 + (i % 40000)}`,
+  }));
+  if ((i * 7919) % 100 < SPAN_RATE * 100)
+    parts.push({ ...t.span, 'http.request.id': id, 'span.id': (i + 1).toString(16).padStart(16, '0') });
   return parts;
 }
 
@@ -68,16 +90,31 @@ const bench: Bench = {
       sink.length = 0;
       return hops;
     });
-    rows.push({ measure: 'join throughput (main thread)', value: Math.round(r.opsPerSec), unit: 'hops/s per core', note: `${engine.pending} requests pending at the end` });
+    rows.push({
+      measure: 'join throughput (main thread)',
+      value: Math.round(r.opsPerSec),
+      unit: 'hops/s per core',
+      note: `${engine.pending} requests pending at the end`,
+    });
 
     // Memory: 100k requests in flight, none due; heap delta over buffered events.
     const gc = (globalThis as { gc?: () => void }).gc;
     if (!gc) {
-      rows.push({ measure: 'heap per buffered event', value: 0, unit: 'B', note: 'run with node --expose-gc (npm run bench does)' });
+      rows.push({
+        measure: 'heap per buffered event',
+        value: 0,
+        unit: 'B',
+        note: 'run with node --expose-gc (npm run bench does)',
+      });
       return rows;
     }
     const N = 100_000;
-    const held = new JoinEngine({ ...joinConfig.parse({}), maxPending: 1_000_000, idleMs: 3_600_000, maxAgeMs: 3_600_000 });
+    const held = new JoinEngine({
+      ...joinConfig.parse({}),
+      maxPending: 1_000_000,
+      idleMs: 3_600_000,
+      maxAgeMs: 3_600_000,
+    });
     gc();
     gc();
     const before = process.memoryUsage().heapUsed;
@@ -93,7 +130,12 @@ const bench: Bench = {
     gc();
     gc();
     const after = process.memoryUsage().heapUsed;
-    rows.push({ measure: 'heap per buffered event', value: Math.round((after - before) / events), unit: 'B', note: `${N.toLocaleString('en-US')} requests, ${events.toLocaleString('en-US')} events, pending ${held.pending.toLocaleString('en-US')}` });
+    rows.push({
+      measure: 'heap per buffered event',
+      value: Math.round((after - before) / events),
+      unit: 'B',
+      note: `${N.toLocaleString('en-US')} requests, ${events.toLocaleString('en-US')} events, pending ${held.pending.toLocaleString('en-US')}`,
+    });
     return rows;
   },
 };

@@ -5,7 +5,8 @@ import { WorkerPool } from '../pipeline/workers/pool.ts';
 import { measure, type Bench, type Row } from './harness.ts';
 
 const WORKER = fileURLToPath(new URL('./noop-worker.ts', import.meta.url));
-const LINE = '[2024-05-01T10:00:00.123Z] "GET /reviews/123 HTTP/1.1" 200 - via_upstream - "-" 0 295 24 23 "-" "Mozilla/5.0" "84961386-6d84-929d-98bd-c5aee93b5c88" "reviews:9080" "10.244.1.7:9080" outbound|9080|v2|reviews.default.svc.cluster.local 10.244.0.5:34512 10.96.1.1:9080 10.244.0.5:40000 - default';
+const LINE =
+  '[2024-05-01T10:00:00.123Z] "GET /reviews/123 HTTP/1.1" 200 - via_upstream - "-" 0 295 24 23 "-" "Mozilla/5.0" "84961386-6d84-929d-98bd-c5aee93b5c88" "reviews:9080" "10.244.1.7:9080" outbound|9080|v2|reviews.default.svc.cluster.local 10.244.0.5:34512 10.96.1.1:9080 10.244.0.5:40000 - default';
 
 /**
  * Records/s through receiver → bounded channel → worker pool (transferred buffer) → bounded
@@ -21,9 +22,20 @@ const bench: Bench = {
     for (const size of [64, 256, 1024]) {
       const text = Buffer.from(Array.from({ length: size }, () => LINE).join('\n'));
       let exported = 0;
-      const exporter = new BoundedChannel<number>({ name: 'exporter', capacity: 64, target: { consume: async (b: Batch<number>) => { exported += b.records[0]; b.ack.settle({ status: 'delivered' }); } } });
+      const exporter = new BoundedChannel<number>({
+        name: 'exporter',
+        capacity: 64,
+        target: {
+          consume: async (b: Batch<number>) => {
+            exported += b.records[0];
+            b.ack.settle({ status: 'delivered' });
+          },
+        },
+      });
       const processor = new BoundedChannel<Uint8Array>({
-        name: 'processor', capacity: 64, concurrency: pool.threads * 2,
+        name: 'processor',
+        capacity: 64,
+        concurrency: pool.threads * 2,
         target: {
           consume: async (b: Batch<Uint8Array>) => {
             const data = b.records[0];
@@ -44,7 +56,13 @@ const bench: Bench = {
       await Promise.all(inflight.splice(0));
       await processor.close();
       await exporter.close();
-      rows.push({ batch: size, 'records/s': Math.round(r.opsPerSec), 'MB/s': (r.opsPerSec * (LINE.length + 1)) / 1e6, workers: pool.threads, exported });
+      rows.push({
+        batch: size,
+        'records/s': Math.round(r.opsPerSec),
+        'MB/s': (r.opsPerSec * (LINE.length + 1)) / 1e6,
+        workers: pool.threads,
+        exported,
+      });
     }
     await pool.close();
     return rows;

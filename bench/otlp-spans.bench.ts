@@ -19,42 +19,83 @@ function payload(): Uint8Array {
     traceId: Buffer.from(`${String(i).padStart(8, '0')}aaaabbbbccccddddeeeeffff`, 'hex'),
     spanId: Buffer.from(`${String(i).padStart(8, '0')}12345678`, 'hex'),
     parentSpanId: Buffer.from('0102030405060708', 'hex'),
-    name: 'reviews.default.svc.cluster.local:9080/*', kind: 3,
-    startTimeUnixNano: String(1714557600000000000n + BigInt(i) * 1000n), endTimeUnixNano: String(1714557600001500000n + BigInt(i) * 1000n),
+    name: 'reviews.default.svc.cluster.local:9080/*',
+    kind: 3,
+    startTimeUnixNano: String(1714557600000000000n + BigInt(i) * 1000n),
+    endTimeUnixNano: String(1714557600001500000n + BigInt(i) * 1000n),
     attributes: [
-      kv('guid:x-request-id', `84961386-6d84-929d-98bd-${String(i).padStart(12, '0')}`), kv('node_id', 'sidecar~10.1.1.5~productpage-v1-6b746f74dc-9stvs.default~default.svc.cluster.local'),
-      kv('upstream_cluster', 'outbound|9080|v2|reviews.default.svc.cluster.local'), kv('upstream_cluster.name', 'outbound|9080|v2|reviews.default.svc.cluster.local'),
-      kv('http.url', `http://reviews:9080/reviews/${i}`), kv('http.method', 'GET'), kv('http.protocol', 'HTTP/1.1'), kv('http.status_code', '200'),
-      kv('response_flags', '-'), kv('response_size', '295'), kv('request_size', '0'), kv('downstream_cluster', '-'), kv('user_agent', 'python-requests/2.31'),
-      kv('peer.address', '10.1.1.5'), kv('component', 'proxy'), kv('istio.mesh_id', 'cluster.local'), kv('istio.canonical_service', 'productpage'),
-      kv('istio.canonical_revision', 'v1'), kv('istio.namespace', 'default'), kv('istio.cluster_id', 'Kubernetes'),
+      kv('guid:x-request-id', `84961386-6d84-929d-98bd-${String(i).padStart(12, '0')}`),
+      kv('node_id', 'sidecar~10.1.1.5~productpage-v1-6b746f74dc-9stvs.default~default.svc.cluster.local'),
+      kv('upstream_cluster', 'outbound|9080|v2|reviews.default.svc.cluster.local'),
+      kv('upstream_cluster.name', 'outbound|9080|v2|reviews.default.svc.cluster.local'),
+      kv('http.url', `http://reviews:9080/reviews/${i}`),
+      kv('http.method', 'GET'),
+      kv('http.protocol', 'HTTP/1.1'),
+      kv('http.status_code', '200'),
+      kv('response_flags', '-'),
+      kv('response_size', '295'),
+      kv('request_size', '0'),
+      kv('downstream_cluster', '-'),
+      kv('user_agent', 'python-requests/2.31'),
+      kv('peer.address', '10.1.1.5'),
+      kv('component', 'proxy'),
+      kv('istio.mesh_id', 'cluster.local'),
+      kv('istio.canonical_service', 'productpage'),
+      kv('istio.canonical_revision', 'v1'),
+      kv('istio.namespace', 'default'),
+      kv('istio.cluster_id', 'Kubernetes'),
     ],
   }));
   const t = protoType('opentelemetry.proto.trace.v1.ExportTraceServiceRequest');
-  return t.encode(t.fromObject({ resourceSpans: [{ resource: { attributes: [kv('service.name', 'productpage.default')] }, scopeSpans: [{ spans }] }] })).finish();
+  return t
+    .encode(
+      t.fromObject({
+        resourceSpans: [
+          { resource: { attributes: [kv('service.name', 'productpage.default')] }, scopeSpans: [{ spans }] },
+        ],
+      }),
+    )
+    .finish();
 }
 
 /** Posts the payload with `concurrency` requests in flight for `ms`; returns spans/s answered 2xx. */
-async function load(url: string, body: Uint8Array, ms: number, concurrency = 8): Promise<{ spansPerSec: number; errors: number }> {
+async function load(
+  url: string,
+  body: Uint8Array,
+  ms: number,
+  concurrency = 8,
+): Promise<{ spansPerSec: number; errors: number }> {
   let ok = 0;
   let errors = 0;
   const end = Date.now() + ms;
   const start = process.hrtime.bigint();
-  await Promise.all(Array.from({ length: concurrency }, async () => {
-    while (Date.now() < end) {
-      const res = await fetch(url, { method: 'POST', headers: { 'content-type': 'application/x-protobuf' }, body }).catch(() => undefined);
-      if (res?.ok) ok++;
-      else errors++;
-      await res?.arrayBuffer();
-    }
-  }));
+  await Promise.all(
+    Array.from({ length: concurrency }, async () => {
+      while (Date.now() < end) {
+        const res = await fetch(url, {
+          method: 'POST',
+          headers: { 'content-type': 'application/x-protobuf' },
+          body,
+        }).catch(() => undefined);
+        if (res?.ok) ok++;
+        else errors++;
+        await res?.arrayBuffer();
+      }
+    }),
+  );
   const seconds = Number(process.hrtime.bigint() - start) / 1e9;
   return { spansPerSec: (ok * SPANS) / seconds, errors };
 }
 
 async function waitPort(url: string): Promise<void> {
   for (let i = 0; i < 100; i++) {
-    if (await fetch(url, { method: 'POST' }).then(() => true, () => false)) return;
+    if (
+      await fetch(url, { method: 'POST' }).then(
+        () => true,
+        () => false,
+      )
+    )
+      return;
     await new Promise((r) => setTimeout(r, 100));
   }
   throw new Error(`${url} did not come up`);
@@ -79,7 +120,11 @@ const bench: Bench = {
     const r = await measure(4000, async () => {
       const tasks = Array.from({ length: pool.threads * 2 }, () => {
         const data = new Uint8Array(body);
-        const task: ParseTask = { chunks: [{ encoding: 'otlp-traces-proto', data, receiver: 'bench' }], format: 'auto', maxLineBytes: 65536 };
+        const task: ParseTask = {
+          chunks: [{ encoding: 'otlp-traces-proto', data, receiver: 'bench' }],
+          format: 'auto',
+          maxLineBytes: 65536,
+        };
         return pool.run<ParseResult>(PARSE_WORKER, task, [data.buffer as ArrayBuffer]);
       });
       const results = await Promise.all(tasks);
@@ -87,23 +132,46 @@ const bench: Bench = {
     });
     const threads = pool.threads;
     await pool.close();
-    rows.push({ what: `meshlog decode + normalise (worker pool, ${threads} thread(s))`, 'spans/s': Math.round(r.opsPerSec), 'spans/s/core': Math.round(r.opsPerSec / threads), errors: 0 });
+    rows.push({
+      what: `meshlog decode + normalise (worker pool, ${threads} thread(s))`,
+      'spans/s': Math.round(r.opsPerSec),
+      'spans/s/core': Math.round(r.opsPerSec / threads),
+      errors: 0,
+    });
 
     const dir = mkdtempSync(join(tmpdir(), 'meshlog-bench-'));
-    writeFileSync(join(dir, 'c.yaml'), `receivers:\n  otlp: { grpc: { endpoint: null }, http: { endpoint: 127.0.0.1:44318 } }\nexporters:\n  blackhole: {}\nservice:\n  admin: { endpoint: 127.0.0.1:48686 }\n  logLevel: warn\n  deadLetter: { path: ${dir}/dead.ndjson }\n  pipelines:\n    traces: { receivers: [otlp], exporters: [blackhole] }\n`);
-    const meshlog = startProcess(process.execPath, [fileURLToPath(new URL('../pipeline/cli/bin.mjs', import.meta.url)), 'run', '--config', join(dir, 'c.yaml')]);
+    writeFileSync(
+      join(dir, 'c.yaml'),
+      `receivers:\n  otlp: { grpc: { endpoint: null }, http: { endpoint: 127.0.0.1:44318 } }\nexporters:\n  blackhole: {}\nservice:\n  admin: { endpoint: 127.0.0.1:48686 }\n  logLevel: warn\n  deadLetter: { path: ${dir}/dead.ndjson }\n  pipelines:\n    traces: { receivers: [otlp], exporters: [blackhole] }\n`,
+    );
+    const meshlog = startProcess(process.execPath, [
+      fileURLToPath(new URL('../pipeline/cli/bin.mjs', import.meta.url)),
+      'run',
+      '--config',
+      join(dir, 'c.yaml'),
+    ]);
     try {
       await waitPort('http://127.0.0.1:44318/v1/traces');
       await load('http://127.0.0.1:44318/v1/traces', body, 1000);
       const m = await load('http://127.0.0.1:44318/v1/traces', body, 8000);
-      rows.push({ what: 'meshlog run, OTLP/HTTP → blackhole', 'spans/s': Math.round(m.spansPerSec), 'spans/s/core': '(2 cores shared with the load generator)', errors: m.errors });
+      rows.push({
+        what: 'meshlog run, OTLP/HTTP → blackhole',
+        'spans/s': Math.round(m.spansPerSec),
+        'spans/s/core': '(2 cores shared with the load generator)',
+        errors: m.errors,
+      });
     } finally {
       meshlog.kill('SIGTERM');
     }
 
     const otelcol = `${CACHE}/otelcol-build-${pinned('OTELCOL_BUILDER_VERSION')}/otelcol-meshlog`;
     if (!existsSync(otelcol)) {
-      rows.push({ what: 'OpenTelemetry Collector: not built (npm run services:up -- otelcol)', 'spans/s': 0, 'spans/s/core': 0, errors: 0 });
+      rows.push({
+        what: 'OpenTelemetry Collector: not built (npm run services:up -- otelcol)',
+        'spans/s': 0,
+        'spans/s/core': 0,
+        errors: 0,
+      });
       return rows;
     }
     const col = startProcess(otelcol, ['--config', fileURLToPath(new URL('./otelcol-nop.yaml', import.meta.url))]);
@@ -111,7 +179,12 @@ const bench: Bench = {
       await waitPort('http://127.0.0.1:44418/v1/traces');
       await load('http://127.0.0.1:44418/v1/traces', body, 1000);
       const c = await load('http://127.0.0.1:44418/v1/traces', body, 8000);
-      rows.push({ what: `OpenTelemetry Collector ${pinned('OTELCOL_BUILDER_VERSION')}, OTLP/HTTP → nop`, 'spans/s': Math.round(c.spansPerSec), 'spans/s/core': '(2 cores shared with the load generator)', errors: c.errors });
+      rows.push({
+        what: `OpenTelemetry Collector ${pinned('OTELCOL_BUILDER_VERSION')}, OTLP/HTTP → nop`,
+        'spans/s': Math.round(c.spansPerSec),
+        'spans/s/core': '(2 cores shared with the load generator)',
+        errors: c.errors,
+      });
     } finally {
       col.kill('SIGTERM');
     }

@@ -3,7 +3,9 @@ import { machine, printTable, writeResult, type Bench } from './harness.ts';
 
 /** `npm run bench [name…]`: runs the named benchmarks (all when none), prints tables, writes bench/results/<name>.json. */
 const names = process.argv.slice(2);
-const available = readdirSync(new URL('.', import.meta.url)).filter((f) => f.endsWith('.bench.ts')).map((f) => f.replace('.bench.ts', ''));
+const available = readdirSync(new URL('.', import.meta.url))
+  .filter((f) => f.endsWith('.bench.ts'))
+  .map((f) => f.replace('.bench.ts', ''));
 const unknown = names.filter((n) => !available.includes(n));
 if (unknown.length > 0) {
   console.error(`unknown benchmark(s): ${unknown.join(', ')}; available: ${available.join(', ')}`);

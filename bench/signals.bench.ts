@@ -16,8 +16,14 @@ const TRIALS = 20;
 const BACKGROUND_RPS = 5000;
 
 const post = (lines: string[]) => fetch(LINES, { method: 'POST', body: lines.join('\n') }).then((r) => r.status);
-const verdict = async (svc: string) => ((await (await fetch(`${ADMIN}/v1/canary?namespace=shop&service=${svc}&canary=v2&baseline=v1&window=1m`)).json()) as { verdict: string }).verdict;
-const pct = (xs: number[], q: number) => xs.slice().sort((a, b) => a - b)[Math.min(xs.length - 1, Math.floor(q * xs.length))];
+const verdict = async (svc: string) =>
+  (
+    (await (
+      await fetch(`${ADMIN}/v1/canary?namespace=shop&service=${svc}&canary=v2&baseline=v1&window=1m`)
+    ).json()) as { verdict: string }
+  ).verdict;
+const pct = (xs: number[], q: number) =>
+  xs.slice().sort((a, b) => a - b)[Math.min(xs.length - 1, Math.floor(q * xs.length))];
 
 /**
  * Signal latency: a running `meshlog run` (http_lines → parse → signals) under a steady 5k
@@ -31,7 +37,14 @@ const bench: Bench = {
   async run() {
     const rows: Row[] = [];
     const parser = new LineParser('auto');
-    const records = trafficLines({ service: 'cart', subset: 'v1', requests: 20_000, errorRate: 0.02, startMs: Date.parse('2024-01-01T00:00:00Z'), spacingMs: 1 }).map((l) => (parser.parse(l) as { ok: true; record: AccessRecord }).record);
+    const records = trafficLines({
+      service: 'cart',
+      subset: 'v1',
+      requests: 20_000,
+      errorRate: 0.02,
+      startMs: Date.parse('2024-01-01T00:00:00Z'),
+      spacingMs: 1,
+    }).map((l) => (parser.parse(l) as { ok: true; record: AccessRecord }).record);
     const hub = new SignalsHub(signalsConfig.parse({}));
     let i = 0;
     const r = await measure(3000, () => {
@@ -39,20 +52,49 @@ const bench: Bench = {
       i += 1000;
       return 1000;
     });
-    rows.push({ measure: 'window + breaker + load update (in-process)', value: Math.round(r.opsPerSec), unit: 'records/s per core' });
+    rows.push({
+      measure: 'window + breaker + load update (in-process)',
+      value: Math.round(r.opsPerSec),
+      unit: 'records/s per core',
+    });
 
     const dir = mkdtempSync(join(tmpdir(), 'meshlog-bench-'));
-    writeFileSync(join(dir, 'c.yaml'), `receivers:\n  http_lines: { endpoint: 127.0.0.1:48088 }\nprocessors:\n  parse: {}\nexporters:\n  signals: {}\nservice:\n  admin: { endpoint: 127.0.0.1:48687 }\n  logLevel: warn\n  deadLetter: { path: ${dir}/dead.ndjson }\n  pipelines:\n    s: { receivers: [http_lines], processors: [parse], exporters: [signals] }\n`);
-    const child = spawn(process.execPath, [fileURLToPath(new URL('../pipeline/cli/bin.mjs', import.meta.url)), 'run', '--config', join(dir, 'c.yaml')], { stdio: 'ignore' });
+    writeFileSync(
+      join(dir, 'c.yaml'),
+      `receivers:\n  http_lines: { endpoint: 127.0.0.1:48088 }\nprocessors:\n  parse: {}\nexporters:\n  signals: {}\nservice:\n  admin: { endpoint: 127.0.0.1:48687 }\n  logLevel: warn\n  deadLetter: { path: ${dir}/dead.ndjson }\n  pipelines:\n    s: { receivers: [http_lines], processors: [parse], exporters: [signals] }\n`,
+    );
+    const child = spawn(
+      process.execPath,
+      [fileURLToPath(new URL('../pipeline/cli/bin.mjs', import.meta.url)), 'run', '--config', join(dir, 'c.yaml')],
+      { stdio: 'ignore' },
+    );
     try {
-      for (let k = 0; k < 100 && !(await fetch(`${ADMIN}/readyz`).then((x) => x.ok, () => false)); k++) await new Promise((res) => setTimeout(res, 100));
+      for (
+        let k = 0;
+        k < 100 &&
+        !(await fetch(`${ADMIN}/readyz`).then(
+          (x) => x.ok,
+          () => false,
+        ));
+        k++
+      )
+        await new Promise((res) => setTimeout(res, 100));
       let running = true;
       let sent = 0;
       const background = (async () => {
         const perTick = BACKGROUND_RPS / 20; // every 50 ms
         for (let tick = 0; running; tick++) {
           const t0 = Date.now();
-          await post(trafficLines({ service: 'background', subset: 'v1', requests: perTick, startMs: Date.now() - 1000, spacingMs: 0, seed: tick }));
+          await post(
+            trafficLines({
+              service: 'background',
+              subset: 'v1',
+              requests: perTick,
+              startMs: Date.now() - 1000,
+              spacingMs: 0,
+              seed: tick,
+            }),
+          );
           sent += perTick;
           await new Promise((res) => setTimeout(res, Math.max(0, 50 - (Date.now() - t0))));
         }
@@ -63,19 +105,49 @@ const bench: Bench = {
         const svc = `svc${trial}`;
         const start = Date.now() - 40_000;
         await post([
-          ...trafficLines({ service: svc, subset: 'v1', requests: 1000, errorRate: 0.01, startMs: start, spacingMs: 20, seed: trial * 3 + 1 }),
-          ...trafficLines({ service: svc, subset: 'v2', requests: 1000, errorRate: 0.01, startMs: start, spacingMs: 20, seed: trial * 3 + 2 }),
+          ...trafficLines({
+            service: svc,
+            subset: 'v1',
+            requests: 1000,
+            errorRate: 0.01,
+            startMs: start,
+            spacingMs: 20,
+            seed: trial * 3 + 1,
+          }),
+          ...trafficLines({
+            service: svc,
+            subset: 'v2',
+            requests: 1000,
+            errorRate: 0.01,
+            startMs: start,
+            spacingMs: 20,
+            seed: trial * 3 + 2,
+          }),
         ]);
         while ((await verdict(svc)) !== 'pass') await new Promise((res) => setTimeout(res, 5));
         const t0 = performance.now();
-        await post(trafficLines({ service: svc, subset: 'v2', requests: 800, errorRate: 0.1, startMs: Date.now() - 20_000, spacingMs: 20, seed: trial * 3 + 3 }));
+        await post(
+          trafficLines({
+            service: svc,
+            subset: 'v2',
+            requests: 800,
+            errorRate: 0.1,
+            startMs: Date.now() - 20_000,
+            spacingMs: 20,
+            seed: trial * 3 + 3,
+          }),
+        );
         while ((await verdict(svc)) !== 'fail') await new Promise((res) => setTimeout(res, 5));
         latencies.push(performance.now() - t0);
       }
       running = false;
       await background;
       const bgRate = sent / ((Date.now() - started) / 1000);
-      rows.push({ measure: 'signal latency p50 (spike sent → /v1/canary fail)', value: Math.round(pct(latencies, 0.5)), unit: 'ms' });
+      rows.push({
+        measure: 'signal latency p50 (spike sent → /v1/canary fail)',
+        value: Math.round(pct(latencies, 0.5)),
+        unit: 'ms',
+      });
       rows.push({ measure: 'signal latency p99', value: Math.round(pct(latencies, 0.99)), unit: 'ms' });
       rows.push({ measure: 'background load achieved', value: Math.round(bgRate), unit: 'records/s' });
     } finally {

@@ -54,8 +54,15 @@ describe('BoundedChannel', () => {
   it('settles a batch as retryable when its consumer throws, and keeps draining', async () => {
     let calls = 0;
     const ch = new BoundedChannel<number>({
-      name: 't', capacity: 4,
-      target: { async consume(b) { calls++; if (b.records[0] === 1) throw new Error('boom'); b.ack.settle({ status: 'delivered' }); } },
+      name: 't',
+      capacity: 4,
+      target: {
+        async consume(b) {
+          calls++;
+          if (b.records[0] === 1) throw new Error('boom');
+          b.ack.settle({ status: 'delivered' });
+        },
+      },
     });
     const a = createBatch([1]);
     const b = createBatch([2]);
@@ -68,6 +75,8 @@ describe('BoundedChannel', () => {
   });
 
   it('refuses a capacity that is not a positive integer, naming it', () => {
-    expect(() => new BoundedChannel({ name: 'x', capacity: 0, target: { consume: async () => {} } })).toThrow('channel x: capacity must be a positive integer, got 0');
+    expect(() => new BoundedChannel({ name: 'x', capacity: 0, target: { consume: async () => {} } })).toThrow(
+      'channel x: capacity must be a positive integer, got 0',
+    );
   });
 });

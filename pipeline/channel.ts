@@ -18,7 +18,13 @@ export class BoundedChannel<T> implements Consumer<T> {
   #target: Consumer<T>;
   #onDepth: ((depth: number) => void) | undefined;
 
-  constructor(opts: { name: string; capacity: number; target: Consumer<T>; concurrency?: number; onDepth?: (depth: number) => void }) {
+  constructor(opts: {
+    name: string;
+    capacity: number;
+    target: Consumer<T>;
+    concurrency?: number;
+    onDepth?: (depth: number) => void;
+  }) {
     if (!Number.isInteger(opts.capacity) || opts.capacity < 1) {
       throw new RangeError(`channel ${opts.name}: capacity must be a positive integer, got ${opts.capacity}`);
     }

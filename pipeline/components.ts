@@ -16,7 +16,21 @@ import { signalsConfig } from '../exporters/signals_api/config.ts';
 import type { Sections } from './config/load.ts';
 
 /** Every component type this build of meshlog knows, by kind and type name. */
-export const FACTORIES: readonly Factory[] = [httpLinesFactory, envoyAlsFactory, otlpFactory, fluentForwardFactory, zipkinFactory, parseFactory, labelsFactory, joinFactory, fileFactory, blackholeFactory, signalsExporterFactory, elasticsearchFactory, otlpExporterFactory];
+export const FACTORIES: readonly Factory[] = [
+  httpLinesFactory,
+  envoyAlsFactory,
+  otlpFactory,
+  fluentForwardFactory,
+  zipkinFactory,
+  parseFactory,
+  labelsFactory,
+  joinFactory,
+  fileFactory,
+  blackholeFactory,
+  signalsExporterFactory,
+  elasticsearchFactory,
+  otlpExporterFactory,
+];
 
 /** Schemas of the top-level sections that are not components. */
 export const SECTIONS: Sections = { signals: signalsConfig };

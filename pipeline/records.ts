@@ -127,7 +127,15 @@ export interface RequestDoc {
  */
 export interface RawChunk {
   /** How `data` is encoded; the parse processor picks the decoder by this. */
-  encoding: 'lines' | 'als' | 'otlp-logs-proto' | 'otlp-logs-json' | 'otlp-traces-proto' | 'otlp-traces-json' | 'zipkin-json' | 'zipkin-proto';
+  encoding:
+    | 'lines'
+    | 'als'
+    | 'otlp-logs-proto'
+    | 'otlp-logs-json'
+    | 'otlp-traces-proto'
+    | 'otlp-traces-json'
+    | 'zipkin-json'
+    | 'zipkin-proto';
   data: Uint8Array;
   /** Receiver name, for metrics and dead letters. */
   receiver: string;

@@ -5,7 +5,10 @@ export const elasticsearchConfig = z.strictObject({
   /** Elasticsearch URL(s). Default: http://127.0.0.1:9200. */
   endpoints: z.array(z.string().url()).min(1).default(['http://127.0.0.1:9200']),
   /** Prefix of every index, alias and data stream. Default: meshlog. */
-  prefix: z.string().regex(/^[a-z0-9][a-z0-9_-]*$/).default('meshlog'),
+  prefix: z
+    .string()
+    .regex(/^[a-z0-9][a-z0-9_-]*$/)
+    .default('meshlog'),
   /**
    * How hops, decisions and dead letters are stored: `datastream` (append-only), `alias` (dated
    * indices behind an alias), or `auto` (data streams when the cluster has them). Requests and
@@ -21,7 +24,11 @@ export const elasticsearchConfig = z.strictObject({
       /** Most documents in one bulk request. Default: 1000. */
       maxDocs: z.number().int().positive().default(1000),
       /** Most bytes (NDJSON, before compression) in one bulk request. Default: 5 MiB. */
-      maxBytes: z.number().int().positive().default(5 * 1024 * 1024),
+      maxBytes: z
+        .number()
+        .int()
+        .positive()
+        .default(5 * 1024 * 1024),
       /** Longest a document waits for its batch to fill. Default: 1000. */
       flushMs: z.number().int().positive().default(1000),
     })

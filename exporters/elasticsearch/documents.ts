@@ -20,7 +20,23 @@ export function docId(raw: string): string {
 
 /** A hop's id: its request id plus a fingerprint of the hop, identical on every re-send. */
 export function hopId(r: AccessRecord): string {
-  const f = createHash('sha256').update([r['@timestamp'], r['mesh.direction'], r['envoy.upstream.cluster'], r['source.ip'], r['source.port'], r['destination.ip'], r['destination.port'], r['url.original'], r['http.response.status_code'], r['event.duration']].join('|')).digest('hex').slice(0, 16);
+  const f = createHash('sha256')
+    .update(
+      [
+        r['@timestamp'],
+        r['mesh.direction'],
+        r['envoy.upstream.cluster'],
+        r['source.ip'],
+        r['source.port'],
+        r['destination.ip'],
+        r['destination.port'],
+        r['url.original'],
+        r['http.response.status_code'],
+        r['event.duration'],
+      ].join('|'),
+    )
+    .digest('hex')
+    .slice(0, 16);
   return docId(`${r['http.request.id'] ?? 'no-request-id'}:${f}`);
 }
 
@@ -33,9 +49,16 @@ export function toDoc(record: unknown, hops: boolean): Doc | undefined {
       return { kind: 'requests', id: docId(d['http.request.id']), timestamp: d['@timestamp'], source: r };
     }
     case 'envoy.access':
-      return hops ? { kind: 'hops', id: hopId(r as unknown as AccessRecord), timestamp: r['@timestamp'] as string, source: r } : undefined;
+      return hops
+        ? { kind: 'hops', id: hopId(r as unknown as AccessRecord), timestamp: r['@timestamp'] as string, source: r }
+        : undefined;
     case 'meshlog.window':
-      return { kind: 'windows', id: docId(`${r['mesh.route_key']}@${r['@timestamp']}`), timestamp: r['@timestamp'] as string, source: r };
+      return {
+        kind: 'windows',
+        id: docId(`${r['mesh.route_key']}@${r['@timestamp']}`),
+        timestamp: r['@timestamp'] as string,
+        source: r,
+      };
     case 'meshlog.decision':
       return { kind: 'decisions', id: docId(String(r['event.id'])), timestamp: r['@timestamp'] as string, source: r };
     default:
@@ -44,5 +67,10 @@ export function toDoc(record: unknown, hops: boolean): Doc | undefined {
 }
 
 export function deadLetterDoc(dl: DeadLetter, id: string): Doc {
-  return { kind: 'deadletters', id, timestamp: dl['@timestamp'], source: { ...dl, 'event.dataset': 'meshlog.deadletter' } };
+  return {
+    kind: 'deadletters',
+    id,
+    timestamp: dl['@timestamp'],
+    source: { ...dl, 'event.dataset': 'meshlog.deadletter' },
+  };
 }

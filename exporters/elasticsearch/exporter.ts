@@ -25,7 +25,6 @@ interface Pending {
   notBefore: number;
 }
 
-
 /**
  * Bulk delivery with item-level outcomes. Documents queue up (bounded: `consume` waits when
  * `maxBufferedDocs` are not yet acknowledged, so a slow or dead cluster pushes back on the
@@ -54,7 +53,12 @@ export class ElasticsearchExporter implements Exporter {
     this.name = ctx.name;
     this.#ctx = ctx;
     this.#config = config;
-    this.#client = new Client({ nodes: config.endpoints, compression: config.compression, requestTimeout: config.requestTimeoutMs, maxRetries: 0 });
+    this.#client = new Client({
+      nodes: config.endpoints,
+      compression: config.compression,
+      requestTimeout: config.requestTimeoutMs,
+      maxRetries: 0,
+    });
   }
 
   /** Installs the templates; retries while the cluster is unreachable, so start order does not matter. */
@@ -65,7 +69,8 @@ export class ElasticsearchExporter implements Exporter {
         this.#followSignals();
         return;
       } catch (err) {
-        if (attempt >= 5) throw new Error(`${this.name}: cannot install index templates: ${(err as Error).message}`, { cause: err });
+        if (attempt >= 5)
+          throw new Error(`${this.name}: cannot install index templates: ${(err as Error).message}`, { cause: err });
         await sleep(backoffMs(attempt, 500, 5000));
       }
     }
@@ -111,14 +116,23 @@ export class ElasticsearchExporter implements Exporter {
 
   /** Queues documents for delivery; `tracker` hears when each is written or dead-lettered. */
   enqueue(docs: Doc[], tracker: Tracker): void {
-    for (const doc of docs) this.#queue.push({ doc, json: JSON.stringify(doc.source), tracker, attempts: 0, firstFailure: null, notBefore: 0 });
+    for (const doc of docs)
+      this.#queue.push({
+        doc,
+        json: JSON.stringify(doc.source),
+        tracker,
+        attempts: 0,
+        firstFailure: null,
+        notBefore: 0,
+      });
     this.#buffered += docs.length;
     this.#ctx.metrics.queueDepth.set({ channel: `${this.name}/buffer` }, this.#buffered);
     if (this.#queue.length >= this.#config.batch.maxDocs) this.#pump();
-    else this.#timer ??= setTimeout(() => {
-      this.#timer = undefined;
-      this.#pump();
-    }, this.#config.batch.flushMs);
+    else
+      this.#timer ??= setTimeout(() => {
+        this.#timer = undefined;
+        this.#pump();
+      }, this.#config.batch.flushMs);
   }
 
   #pump(): void {
@@ -134,10 +148,13 @@ export class ElasticsearchExporter implements Exporter {
     }
     const waiting = this.#queue.find((p) => p.notBefore > Date.now());
     if (waiting && !this.#timer) {
-      this.#timer = setTimeout(() => {
-        this.#timer = undefined;
-        this.#pump();
-      }, Math.max(10, waiting.notBefore - Date.now()));
+      this.#timer = setTimeout(
+        () => {
+          this.#timer = undefined;
+          this.#pump();
+        },
+        Math.max(10, waiting.notBefore - Date.now()),
+      );
     }
   }
 
@@ -148,7 +165,11 @@ export class ElasticsearchExporter implements Exporter {
     let bytes = 0;
     const rest: Pending[] = [];
     for (const p of this.#queue) {
-      if (p.notBefore > now || chunk.length >= this.#config.batch.maxDocs || (chunk.length > 0 && bytes + p.json.length > this.#config.batch.maxBytes)) {
+      if (
+        p.notBefore > now ||
+        chunk.length >= this.#config.batch.maxDocs ||
+        (chunk.length > 0 && bytes + p.json.length > this.#config.batch.maxBytes)
+      ) {
         rest.push(p);
         continue;
       }
@@ -179,7 +200,11 @@ export class ElasticsearchExporter implements Exporter {
       } catch (err) {
         // The whole request failed: nothing in it is known to be written. Keep it and retry.
         this.#ctx.metrics.retried.inc({ component: this.name, reason: 'request' }, chunk.length);
-        if (attempt === 0 || attempt % 10 === 0) this.#ctx.logger.warn({ err: (err as Error).message, docs: chunk.length, attempt }, 'bulk request failed; retrying');
+        if (attempt === 0 || attempt % 10 === 0)
+          this.#ctx.logger.warn(
+            { err: (err as Error).message, docs: chunk.length, attempt },
+            'bulk request failed; retrying',
+          );
         await sleep(backoffMs(attempt, this.#config.retry.initialMs, this.#config.retry.maxMs));
       }
     }
@@ -214,7 +239,12 @@ export class ElasticsearchExporter implements Exporter {
   /** A document Elasticsearch will never take: to the dead-letter index (or file), with the error. */
   #dead(p: Pending, reason: string): void {
     this.#ctx.metrics.deadLettered.inc({ component: this.name, reason: 'MESHLOG_MAPPING_REJECTED' });
-    const entry = { component: this.name, code: 'MESHLOG_MAPPING_REJECTED', reason: `${p.doc.kind}/${p.doc.id}: ${reason}`, payload: p.json };
+    const entry = {
+      component: this.name,
+      code: 'MESHLOG_MAPPING_REJECTED',
+      reason: `${p.doc.kind}/${p.doc.id}: ${reason}`,
+      payload: p.json,
+    };
     if (this.#config.deadLetter === 'file' || p.doc.kind === 'deadletters') {
       this.#ctx.deadLetters.write(entry);
       return this.#done(p);

@@ -7,16 +7,47 @@ describe('bulk item outcomes', () => {
     [{ status: 200 }, 'create', 'done'],
     [{ status: 409, error: { type: 'version_conflict_engine_exception' } }, 'create', 'done'],
     [{ status: 409, error: { type: 'version_conflict_engine_exception' } }, 'index', 'dead'],
-    [{ status: 429, error: { type: 'es_rejected_execution_exception', reason: 'rejected execution' } }, 'index', 'retry'],
+    [
+      { status: 429, error: { type: 'es_rejected_execution_exception', reason: 'rejected execution' } },
+      'index',
+      'retry',
+    ],
     [{ status: 503, error: { type: 'unavailable_shards_exception' } }, 'index', 'retry'],
-    [{ status: 400, error: { type: 'document_parsing_exception', reason: 'failed to parse field [x]', caused_by: { reason: 'For input string' } } }, 'index', 'dead'],
+    [
+      {
+        status: 400,
+        error: {
+          type: 'document_parsing_exception',
+          reason: 'failed to parse field [x]',
+          caused_by: { reason: 'For input string' },
+        },
+      },
+      'index',
+      'dead',
+    ],
     [{ status: 404, error: { type: 'index_not_found_exception' } }, 'index', 'dead'],
   ] as const)('%j on %s → %s', (item, op, fate) => {
     expect(itemFate(item, op).fate).toBe(fate);
   });
 
   it('keeps the reason Elasticsearch gave', () => {
-    expect(itemFate({ status: 400, error: { type: 'document_parsing_exception', reason: 'failed to parse field [x]', caused_by: { reason: 'For input string' } } }, 'index')).toEqual({ fate: 'dead', status: 400, reason: '400 document_parsing_exception: failed to parse field [x] (For input string)' });
+    expect(
+      itemFate(
+        {
+          status: 400,
+          error: {
+            type: 'document_parsing_exception',
+            reason: 'failed to parse field [x]',
+            caused_by: { reason: 'For input string' },
+          },
+        },
+        'index',
+      ),
+    ).toEqual({
+      fate: 'dead',
+      status: 400,
+      reason: '400 document_parsing_exception: failed to parse field [x] (For input string)',
+    });
   });
 
   it('backs off exponentially with jitter, within the cap', () => {

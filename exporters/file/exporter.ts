@@ -65,7 +65,8 @@ export class FileExporter implements Exporter {
   async #close(): Promise<void> {
     const stream = this.#stream;
     this.#stream = undefined;
-    if (stream) await new Promise<void>((resolve, reject) => stream.end((err?: Error | null) => (err ? reject(err) : resolve())));
+    if (stream)
+      await new Promise<void>((resolve, reject) => stream.end((err?: Error | null) => (err ? reject(err) : resolve())));
   }
 
   /** Idempotent: flushes and closes the file. */

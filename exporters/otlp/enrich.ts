@@ -11,7 +11,11 @@ export function enrichedSpans(doc: RequestDoc): SpanRecord[] {
   for (const k in doc) if (k.startsWith('labels.')) labels[k] = doc[k as `labels.${string}`]!;
   return doc.spans.map((s) => {
     const hop = bySpan.get(s['span.id']);
-    const attributes: Record<string, string | number | boolean> = { ...s.attributes, ...labels, 'meshlog.request_id': doc['http.request.id'] };
+    const attributes: Record<string, string | number | boolean> = {
+      ...s.attributes,
+      ...labels,
+      'meshlog.request_id': doc['http.request.id'],
+    };
     if (hop) {
       attributes['envoy.response_flags'] = hop.flags.join(',') || '-';
       attributes['mesh.error_class'] = hop.error_class;

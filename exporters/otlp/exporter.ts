@@ -63,10 +63,11 @@ export class OtlpExporter implements Exporter {
     };
     for (const span of fresh) this.#queue.push({ span, done });
     if (this.#queue.length >= this.#config.maxSpansPerRequest) this.#pump();
-    else this.#timer ??= setTimeout(() => {
-      this.#timer = undefined;
-      this.#pump();
-    }, this.#config.flushMs);
+    else
+      this.#timer ??= setTimeout(() => {
+        this.#timer = undefined;
+        this.#pump();
+      }, this.#config.flushMs);
   }
 
   /** True the first time a span key is seen (bounded memory: the oldest keys are forgotten). */
@@ -102,11 +103,18 @@ export class OtlpExporter implements Exporter {
       }
       if (!out.retryable) {
         this.#ctx.metrics.reject(this.name, 'MESHLOG_EXPORT_FAILED', chunk.length);
-        for (const q of chunk) this.#ctx.deadLetters.write({ component: this.name, code: 'MESHLOG_EXPORT_FAILED', reason: out.reason, payload: JSON.stringify(q.span) });
+        for (const q of chunk)
+          this.#ctx.deadLetters.write({
+            component: this.name,
+            code: 'MESHLOG_EXPORT_FAILED',
+            reason: out.reason,
+            payload: JSON.stringify(q.span),
+          });
         break;
       }
       this.#ctx.metrics.retried.inc({ component: this.name, reason: 'retryable' }, chunk.length);
-      if (attempt === 0 || attempt % 10 === 0) this.#ctx.logger.warn({ reason: out.reason, spans: chunk.length, attempt }, 'span export failed; retrying');
+      if (attempt === 0 || attempt % 10 === 0)
+        this.#ctx.logger.warn({ reason: out.reason, spans: chunk.length, attempt }, 'span export failed; retrying');
       await sleep(out.retryAfterMs ?? backoffMs(attempt, this.#config.retry.initialMs, this.#config.retry.maxMs));
     }
     for (const q of chunk) q.done();

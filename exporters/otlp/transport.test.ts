@@ -27,8 +27,18 @@ beforeAll(async () => {
 afterAll(() => void server.close());
 
 const span: SpanRecord = {
-  '@timestamp': '2024-01-01T00:00:00.000Z', 'event.dataset': 'mesh.span', 'trace.id': '5b8efff798038103d269b633813fc60c', 'span.id': 'eee19b7ec3c1b174', 'parent.id': null,
-  'span.name': 'x', 'span.kind': 'client', 'span.start_ns': '1', 'span.end_ns': '2', 'event.duration': 1, 'span.status': 'unset', attributes: {},
+  '@timestamp': '2024-01-01T00:00:00.000Z',
+  'event.dataset': 'mesh.span',
+  'trace.id': '5b8efff798038103d269b633813fc60c',
+  'span.id': 'eee19b7ec3c1b174',
+  'parent.id': null,
+  'span.name': 'x',
+  'span.kind': 'client',
+  'span.start_ns': '1',
+  'span.end_ns': '2',
+  'event.duration': 1,
+  'span.status': 'unset',
+  attributes: {},
 };
 
 describe('OTLP exporter retry rules', () => {
@@ -60,7 +70,10 @@ describe('OTLP exporter retry rules', () => {
     await e.consume(b);
     await b.ack.settled;
     expect(seen).toHaveLength(1);
-    expect(ctx.deadLetters.entries[0]).toMatchObject({ code: 'MESHLOG_EXPORT_FAILED', reason: expect.stringContaining('HTTP 400') });
+    expect(ctx.deadLetters.entries[0]).toMatchObject({
+      code: 'MESHLOG_EXPORT_FAILED',
+      reason: expect.stringContaining('HTTP 400'),
+    });
     await e.shutdown();
   });
 });

@@ -4,7 +4,8 @@ import { protoType } from '../../pipeline/proto/load.ts';
 import type { OtlpExporterConfig } from './config.ts';
 
 /** The outcome of one export request, classified as the OTLP spec says. */
-export type SendOutcome = { ok: true; rejected: number } | { ok: false; retryable: boolean; reason: string; retryAfterMs?: number };
+export type SendOutcome =
+  { ok: true; rejected: number } | { ok: false; retryable: boolean; reason: string; retryAfterMs?: number };
 
 export interface Transport {
   send(body: Uint8Array): Promise<SendOutcome>;
@@ -14,7 +15,15 @@ export interface Transport {
 /** HTTP statuses the OTLP spec calls retryable; everything else 4xx/5xx is permanent. */
 const RETRYABLE_HTTP = new Set([429, 502, 503, 504]);
 /** gRPC codes the OTLP spec calls retryable (RESOURCE_EXHAUSTED: only with RetryInfo; we retry it with backoff). */
-const RETRYABLE_GRPC = new Set([grpc.status.CANCELLED, grpc.status.DEADLINE_EXCEEDED, grpc.status.ABORTED, grpc.status.OUT_OF_RANGE, grpc.status.UNAVAILABLE, grpc.status.DATA_LOSS, grpc.status.RESOURCE_EXHAUSTED]);
+const RETRYABLE_GRPC = new Set([
+  grpc.status.CANCELLED,
+  grpc.status.DEADLINE_EXCEEDED,
+  grpc.status.ABORTED,
+  grpc.status.OUT_OF_RANGE,
+  grpc.status.UNAVAILABLE,
+  grpc.status.DATA_LOSS,
+  grpc.status.RESOURCE_EXHAUSTED,
+]);
 
 /** Retry-After as seconds or an HTTP date. */
 export function retryAfterMs(header: string | null): number | undefined {
@@ -42,7 +51,12 @@ export function httpTransport(cfg: OtlpExporterConfig): Transport {
       }
       const text = Buffer.from(await res.arrayBuffer());
       if (res.ok) return { ok: true, rejected: rejectedSpans(text) };
-      return { ok: false, retryable: RETRYABLE_HTTP.has(res.status), reason: `HTTP ${res.status} from ${url}`, retryAfterMs: retryAfterMs(res.headers.get('retry-after')) };
+      return {
+        ok: false,
+        retryable: RETRYABLE_HTTP.has(res.status),
+        reason: `HTTP ${res.status} from ${url}`,
+        retryAfterMs: retryAfterMs(res.headers.get('retry-after')),
+      };
     },
     close() {},
   };
@@ -61,9 +75,31 @@ function rejectedSpans(body: Uint8Array): number {
 
 export function grpcTransport(cfg: OtlpExporterConfig): Transport {
   const identity = (b: Buffer) => b;
-  const Client = grpc.makeGenericClientConstructor({ Export: { path: '/opentelemetry.proto.collector.trace.v1.TraceService/Export', requestStream: false, responseStream: false, requestSerialize: identity, requestDeserialize: identity, responseSerialize: identity, responseDeserialize: identity } }, 'TraceService');
-  const client = new Client(cfg.endpoint.replace(/^[a-z]+:\/\//, ''), grpc.credentials.createInsecure(), cfg.compression ? { 'grpc.default_compression_algorithm': 2, 'grpc.default_compression_level': 2 } : {}) as unknown as {
-    Export(req: Buffer, md: grpc.Metadata, opts: grpc.CallOptions, cb: (err: grpc.ServiceError | null, res?: Buffer) => void): void;
+  const Client = grpc.makeGenericClientConstructor(
+    {
+      Export: {
+        path: '/opentelemetry.proto.collector.trace.v1.TraceService/Export',
+        requestStream: false,
+        responseStream: false,
+        requestSerialize: identity,
+        requestDeserialize: identity,
+        responseSerialize: identity,
+        responseDeserialize: identity,
+      },
+    },
+    'TraceService',
+  );
+  const client = new Client(
+    cfg.endpoint.replace(/^[a-z]+:\/\//, ''),
+    grpc.credentials.createInsecure(),
+    cfg.compression ? { 'grpc.default_compression_algorithm': 2, 'grpc.default_compression_level': 2 } : {},
+  ) as unknown as {
+    Export(
+      req: Buffer,
+      md: grpc.Metadata,
+      opts: grpc.CallOptions,
+      cb: (err: grpc.ServiceError | null, res?: Buffer) => void,
+    ): void;
     close(): void;
   };
   return {
@@ -73,7 +109,11 @@ export function grpcTransport(cfg: OtlpExporterConfig): Transport {
       return new Promise((resolve) =>
         client.Export(Buffer.from(body), md, { deadline: Date.now() + cfg.timeoutMs }, (err, res) => {
           if (!err) return resolve({ ok: true, rejected: rejectedSpans(res ?? Buffer.alloc(0)) });
-          resolve({ ok: false, retryable: RETRYABLE_GRPC.has(err.code), reason: `gRPC ${grpc.status[err.code]}: ${err.details}` });
+          resolve({
+            ok: false,
+            retryable: RETRYABLE_GRPC.has(err.code),
+            reason: `gRPC ${grpc.status[err.code]}: ${err.details}`,
+          });
         }),
       );
     },

@@ -31,11 +31,22 @@ export function registerSignalsApi(app: FastifyInstance, hub: SignalsHub): void 
   app.get<{ Querystring: CanaryParams }>('/v1/canary', async (req, reply) => {
     const q = req.query;
     const missing = (['service', 'canary', 'baseline'] as const).filter((k) => !q[k]);
-    if (missing.length) return reply.code(400).send({ error: 'MESHLOG_BAD_QUERY', message: `missing query parameter(s): ${missing.join(', ')}` });
+    if (missing.length)
+      return reply
+        .code(400)
+        .send({ error: 'MESHLOG_BAD_QUERY', message: `missing query parameter(s): ${missing.join(', ')}` });
     const end = q.end ? Date.parse(q.end) : undefined;
-    if (q.end && !Number.isFinite(end)) return reply.code(400).send({ error: 'MESHLOG_BAD_QUERY', message: `end is not an ISO time: ${q.end}` });
+    if (q.end && !Number.isFinite(end))
+      return reply.code(400).send({ error: 'MESHLOG_BAD_QUERY', message: `end is not an ISO time: ${q.end}` });
     try {
-      return hub.canary({ namespace: q.namespace, service: q.service!, canary: q.canary!, baseline: q.baseline!, window: q.window, end });
+      return hub.canary({
+        namespace: q.namespace,
+        service: q.service!,
+        canary: q.canary!,
+        baseline: q.baseline!,
+        window: q.window,
+        end,
+      });
     } catch (err) {
       return reply.code(400).send({ error: 'MESHLOG_BAD_QUERY', message: (err as Error).message });
     }
@@ -43,7 +54,8 @@ export function registerSignalsApi(app: FastifyInstance, hub: SignalsHub): void 
 
   app.post<{ Body: FlaggerPayload }>('/v1/flagger/gate', async (req, reply) => {
     const body = (req.body ?? {}) as FlaggerPayload;
-    if (!body.name) return reply.code(400).send({ error: 'MESHLOG_BAD_QUERY', message: 'the Flagger payload has no name' });
+    if (!body.name)
+      return reply.code(400).send({ error: 'MESHLOG_BAD_QUERY', message: 'the Flagger payload has no name' });
     const m = body.metadata ?? {};
     const answer = hub.canary({
       namespace: m.namespace ?? body.namespace,
@@ -61,7 +73,10 @@ export function registerSignalsApi(app: FastifyInstance, hub: SignalsHub): void 
 
   app.get<{ Querystring: { since?: string } }>('/v1/breakers/events', async (req, reply) => {
     const since = req.query.since ? Date.parse(req.query.since) : -Infinity;
-    if (req.query.since && !Number.isFinite(since)) return reply.code(400).send({ error: 'MESHLOG_BAD_QUERY', message: `since is not an ISO time: ${req.query.since}` });
+    if (req.query.since && !Number.isFinite(since))
+      return reply
+        .code(400)
+        .send({ error: 'MESHLOG_BAD_QUERY', message: `since is not an ISO time: ${req.query.since}` });
     return { events: hub.breakers.events(since) };
   });
 

@@ -5,7 +5,11 @@ export const envoyAlsConfig = z.strictObject({
   /** host:port to listen on. Default: 127.0.0.1:9001. */
   endpoint: z.string().default('127.0.0.1:9001'),
   /** Largest message accepted; bigger ones get RESOURCE_EXHAUSTED. Default: 8 MiB. */
-  maxMessageBytes: z.number().int().positive().default(8 * 1024 * 1024),
+  maxMessageBytes: z
+    .number()
+    .int()
+    .positive()
+    .default(8 * 1024 * 1024),
   /** Node ids whose proxies are gateways, beyond those Istio marks `router~`. Default: none. */
   gatewayNodePrefixes: z.array(z.string()).default([]),
 });

@@ -13,9 +13,20 @@ const Message = protoType('envoy.service.accesslog.v3.StreamAccessLogsMessage');
 const encode = (o: Record<string, unknown>) => Buffer.from(Message.encode(Message.fromObject(o)).finish());
 
 const identity = (b: Buffer) => b;
-const Client = grpc.makeGenericClientConstructor({
-  StreamAccessLogs: { path: '/envoy.service.accesslog.v3.AccessLogService/StreamAccessLogs', requestStream: true, responseStream: false, requestSerialize: identity, requestDeserialize: identity, responseSerialize: identity, responseDeserialize: identity },
-}, 'AccessLogService');
+const Client = grpc.makeGenericClientConstructor(
+  {
+    StreamAccessLogs: {
+      path: '/envoy.service.accesslog.v3.AccessLogService/StreamAccessLogs',
+      requestStream: true,
+      responseStream: false,
+      requestSerialize: identity,
+      requestDeserialize: identity,
+      responseSerialize: identity,
+      responseDeserialize: identity,
+    },
+  },
+  'AccessLogService',
+);
 
 function httpEntry(requestId: string, code: number, flags: Record<string, boolean> = {}) {
   return {
@@ -30,8 +41,21 @@ function httpEntry(requestId: string, code: number, flags: Record<string, boolea
       responseFlags: flags,
     },
     protocolVersion: 'HTTP11',
-    request: { requestMethod: 'GET', authority: 'reviews:9080', path: '/reviews/1', requestId, userAgent: 'curl/8', requestHeaders: { 'x-tenant': 'acme' }, requestBodyBytes: 0 },
-    response: { responseCode: { value: code }, responseBodyBytes: 295, responseCodeDetails: 'via_upstream', responseHeaders: { 'x-envoy-upstream-service-time': '40' } },
+    request: {
+      requestMethod: 'GET',
+      authority: 'reviews:9080',
+      path: '/reviews/1',
+      requestId,
+      userAgent: 'curl/8',
+      requestHeaders: { 'x-tenant': 'acme' },
+      requestBodyBytes: 0,
+    },
+    response: {
+      responseCode: { value: code },
+      responseBodyBytes: 295,
+      responseCodeDetails: 'via_upstream',
+      responseHeaders: { 'x-envoy-upstream-service-time': '40' },
+    },
   };
 }
 
@@ -53,34 +77,78 @@ afterAll(async () => {
 describe('envoy_als receiver with a grpc-js client', () => {
   it('remembers the identifier from the first message and applies it to later HTTP and TCP entries', async () => {
     const client = new Client(ENDPOINT, grpc.credentials.createInsecure());
-    const call = (client as unknown as { StreamAccessLogs: (cb: (err: grpc.ServiceError | null) => void) => grpc.ClientWritableStream<Buffer> }).StreamAccessLogs(() => undefined);
-    call.write(encode({
-      identifier: { node: { id: 'sidecar~10.244.0.5~productpage-v1-6b746f74dc-9stvs.bookinfo~bookinfo.svc.cluster.local' }, logName: 'http_envoy_accesslog' },
-      httpLogs: { logEntry: [httpEntry('req-1', 200), httpEntry('req-2', 503, { upstreamOverflow: true })] },
-    }));
-    call.write(encode({
-      tcpLogs: { logEntry: [{ commonProperties: { startTime: { seconds: 1714557601 }, upstreamCluster: 'outbound|3306||mysql.db.svc.cluster.local', duration: { seconds: 2 } }, connectionProperties: { receivedBytes: 100, sentBytes: 2000 } }] },
-    }));
+    const call = (
+      client as unknown as {
+        StreamAccessLogs: (cb: (err: grpc.ServiceError | null) => void) => grpc.ClientWritableStream<Buffer>;
+      }
+    ).StreamAccessLogs(() => undefined);
+    call.write(
+      encode({
+        identifier: {
+          node: { id: 'sidecar~10.244.0.5~productpage-v1-6b746f74dc-9stvs.bookinfo~bookinfo.svc.cluster.local' },
+          logName: 'http_envoy_accesslog',
+        },
+        httpLogs: { logEntry: [httpEntry('req-1', 200), httpEntry('req-2', 503, { upstreamOverflow: true })] },
+      }),
+    );
+    call.write(
+      encode({
+        tcpLogs: {
+          logEntry: [
+            {
+              commonProperties: {
+                startTime: { seconds: 1714557601 },
+                upstreamCluster: 'outbound|3306||mysql.db.svc.cluster.local',
+                duration: { seconds: 2 },
+              },
+              connectionProperties: { receivedBytes: 100, sentBytes: 2000 },
+            },
+          ],
+        },
+      }),
+    );
     call.end();
     const records = await sink.waitFor(3);
     client.close();
     expect(records[0]).toMatchObject({
-      'envoy.format': 'envoy-als-http', '@timestamp': '2024-05-01T10:00:00.123Z', 'http.request.id': 'req-1', 'http.request.method': 'GET',
-      'url.original': '/reviews/1', 'network.protocol': 'HTTP/1.1', 'http.response.status_code': 200, 'event.duration': 42_000_000,
-      'envoy.upstream_service_time': 40, 'envoy.upstream.host': '10.244.1.7:9080', 'source.ip': '10.244.0.5', 'mesh.destination.subset': 'v2',
-      'mesh.route': 'reviews-route', 'mesh.source.workload': 'productpage-v1', 'mesh.source.namespace': 'bookinfo', 'envoy.extra.req.x-tenant': 'acme',
+      'envoy.format': 'envoy-als-http',
+      '@timestamp': '2024-05-01T10:00:00.123Z',
+      'http.request.id': 'req-1',
+      'http.request.method': 'GET',
+      'url.original': '/reviews/1',
+      'network.protocol': 'HTTP/1.1',
+      'http.response.status_code': 200,
+      'event.duration': 42_000_000,
+      'envoy.upstream_service_time': 40,
+      'envoy.upstream.host': '10.244.1.7:9080',
+      'source.ip': '10.244.0.5',
+      'mesh.destination.subset': 'v2',
+      'mesh.route': 'reviews-route',
+      'mesh.source.workload': 'productpage-v1',
+      'mesh.source.namespace': 'bookinfo',
+      'envoy.extra.req.x-tenant': 'acme',
     });
     expect(records[1]).toMatchObject({ 'envoy.response_flags': ['UO'], 'mesh.error_class': 'mesh' });
     expect(records[2]).toMatchObject({
-      'envoy.format': 'envoy-als-tcp', 'http.response.status_code': 0, 'http.request.bytes': 100, 'http.response.bytes': 2000,
-      'event.duration': 2_000_000_000, 'mesh.route': 'tcp', 'mesh.destination.service': 'mysql', 'mesh.source.workload': 'productpage-v1',
+      'envoy.format': 'envoy-als-tcp',
+      'http.response.status_code': 0,
+      'http.request.bytes': 100,
+      'http.response.bytes': 2000,
+      'event.duration': 2_000_000_000,
+      'mesh.route': 'tcp',
+      'mesh.destination.service': 'mysql',
+      'mesh.source.workload': 'productpage-v1',
     });
   });
 
   it('ends a stream whose message does not decode with INVALID_ARGUMENT, and dead-letters it', async () => {
     const client = new Client(ENDPOINT, grpc.credentials.createInsecure());
     const status = await new Promise<grpc.ServiceError | null>((resolve) => {
-      const call = (client as unknown as { StreamAccessLogs: (cb: (err: grpc.ServiceError | null) => void) => grpc.ClientWritableStream<Buffer> }).StreamAccessLogs(resolve);
+      const call = (
+        client as unknown as {
+          StreamAccessLogs: (cb: (err: grpc.ServiceError | null) => void) => grpc.ClientWritableStream<Buffer>;
+        }
+      ).StreamAccessLogs(resolve);
       call.write(Buffer.from([0x0a, 0xff, 0xff, 0xff, 0xff, 0x0f, 0x01]));
     });
     client.close();

@@ -40,10 +40,12 @@ export class EnvoyAlsReceiver implements Receiver {
     this.#server.addService(SERVICE, {
       StreamAccessLogs: (call: grpc.ServerReadableStream<Buffer, Buffer>, callback: grpc.sendUnaryData<Buffer>) => {
         this.#calls.add(call);
-        void this.#stream(call, ctx, next).then(
-          () => callback(null, Buffer.alloc(0)),
-          (err: grpc.ServiceError) => callback(err),
-        ).finally(() => this.#calls.delete(call));
+        void this.#stream(call, ctx, next)
+          .then(
+            () => callback(null, Buffer.alloc(0)),
+            (err: grpc.ServiceError) => callback(err),
+          )
+          .finally(() => this.#calls.delete(call));
       },
     });
   }
@@ -52,9 +54,17 @@ export class EnvoyAlsReceiver implements Receiver {
     let nodeId: string | undefined;
     for await (const message of call as AsyncIterable<Buffer>) {
       const data = new Uint8Array(message);
-      const result = await decodeInPool(ctx, { encoding: 'als', data, receiver: ctx.name, context: nodeId ? { nodeId } : {} });
+      const result = await decodeInPool(ctx, {
+        encoding: 'als',
+        data,
+        receiver: ctx.name,
+        context: nodeId ? { nodeId } : {},
+      });
       if (result.undecodable) {
-        throw Object.assign(new Error(result.undecodable), { code: grpc.status.INVALID_ARGUMENT, details: result.undecodable });
+        throw Object.assign(new Error(result.undecodable), {
+          code: grpc.status.INVALID_ARGUMENT,
+          details: result.undecodable,
+        });
       }
       if (result.identifier?.nodeId) nodeId = result.identifier.nodeId;
       if (nodeId && this.#config.gatewayNodePrefixes.some((p) => nodeId!.startsWith(p))) {
@@ -70,7 +80,9 @@ export class EnvoyAlsReceiver implements Receiver {
 
   async start(): Promise<void> {
     await new Promise<void>((resolve, reject) =>
-      this.#server.bindAsync(this.#config.endpoint, grpc.ServerCredentials.createInsecure(), (err) => (err ? reject(err) : resolve())),
+      this.#server.bindAsync(this.#config.endpoint, grpc.ServerCredentials.createInsecure(), (err) =>
+        err ? reject(err) : resolve(),
+      ),
     );
   }
 

@@ -28,7 +28,8 @@ export interface ForwardMessage {
  * `option.compressed == "gzip"`). Throws with a reason for anything else.
  */
 export function readForwardMessage(msg: unknown, maxBytes: number): ForwardMessage {
-  if (!Array.isArray(msg) || msg.length < 2 || typeof msg[0] !== 'string') throw new Error('forward message must be an array starting with a tag string');
+  if (!Array.isArray(msg) || msg.length < 2 || typeof msg[0] !== 'string')
+    throw new Error('forward message must be an array starting with a tag string');
   const tag = msg[0];
   const second = msg[1];
   let records: FluentRecord[];
@@ -67,6 +68,8 @@ function eventRecord(e: unknown): FluentRecord {
  * `log` and reads Fluent Bit's `kubernetes` metadata. Binary values are read as UTF-8 text.
  */
 export function recordsToLines(records: FluentRecord[]): Buffer {
-  const text = records.map((r) => JSON.stringify(r, (_k, v: unknown) => (v instanceof Uint8Array ? Buffer.from(v).toString('utf8') : v))).join('\n');
+  const text = records
+    .map((r) => JSON.stringify(r, (_k, v: unknown) => (v instanceof Uint8Array ? Buffer.from(v).toString('utf8') : v)))
+    .join('\n');
   return Buffer.from(text);
 }

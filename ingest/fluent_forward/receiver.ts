@@ -38,11 +38,20 @@ export class FluentForwardReceiver implements Receiver {
   }
 
   async #serve(socket: Socket, ctx: ComponentContext, next: Intake): Promise<void> {
-    for await (const msg of decodeMultiStream(socket, { extensionCodec: FLUENT_CODEC, maxBinLength: this.#config.maxMessageBytes, maxStrLength: this.#config.maxMessageBytes })) {
+    for await (const msg of decodeMultiStream(socket, {
+      extensionCodec: FLUENT_CODEC,
+      maxBinLength: this.#config.maxMessageBytes,
+      maxStrLength: this.#config.maxMessageBytes,
+    })) {
       const { tag, records, chunk } = readForwardMessage(msg, this.#config.maxMessageBytes);
       ctx.metrics.received.inc({ component: this.name }, records.length);
       if (records.length > 0) {
-        const raw: RawChunk = { encoding: 'lines', data: recordsToLines(records), receiver: this.name, context: { format: this.#config.format, tag } };
+        const raw: RawChunk = {
+          encoding: 'lines',
+          data: recordsToLines(records),
+          receiver: this.name,
+          context: { format: this.#config.format, tag },
+        };
         await next.consume(createBatch([raw]));
         ctx.metrics.accepted.inc({ component: this.name }, records.length);
       }

@@ -5,7 +5,11 @@ export const httpLinesConfig = z.strictObject({
   /** host:port to listen on. Default: 127.0.0.1:8088. */
   endpoint: z.string().default('127.0.0.1:8088'),
   /** Largest body accepted, after decompression. Default: 8 MiB. */
-  maxBodyBytes: z.number().int().positive().default(8 * 1024 * 1024),
+  maxBodyBytes: z
+    .number()
+    .int()
+    .positive()
+    .default(8 * 1024 * 1024),
   /** How long a request may wait for room in the pipeline before it gets 503. Default: 1000. */
   offerTimeoutMs: z.number().int().nonnegative().default(1000),
   /** Format hint passed to the parser: auto, istio-text, istio-json or envoy:<format string>. Default: auto. */

@@ -31,7 +31,11 @@ async function start(overrides: Record<string, unknown> = {}) {
   URL_ = `http://127.0.0.1:${PORT}/v1/lines`;
   const sink = intake();
   const ctx = testContext('http_lines');
-  receiver = new HttpLinesReceiver(httpLinesConfig.parse({ endpoint: `127.0.0.1:${PORT}`, ...overrides }), ctx, sink.i as Intake);
+  receiver = new HttpLinesReceiver(
+    httpLinesConfig.parse({ endpoint: `127.0.0.1:${PORT}`, ...overrides }),
+    ctx,
+    sink.i as Intake,
+  );
   await receiver.start();
   return { ...sink, ctx };
 }
@@ -47,7 +51,11 @@ describe('http_lines receiver', () => {
 
   it('accepts gzip bodies', async () => {
     const { got } = await start();
-    const res = await fetch(URL_, { method: 'POST', body: gzipSync('x\ny\n'), headers: { 'content-encoding': 'gzip' } });
+    const res = await fetch(URL_, {
+      method: 'POST',
+      body: gzipSync('x\ny\n'),
+      headers: { 'content-encoding': 'gzip' },
+    });
     expect(await res.json()).toEqual({ accepted: 2 });
     expect(Buffer.from(got[0].records[0].data).toString()).toBe('x\ny\n');
   });
@@ -59,28 +67,57 @@ describe('http_lines receiver', () => {
     expect(res.status).toBe(413);
     expect(((await res.json()) as { error: string }).error).toBe('MESHLOG_PAYLOAD_TOO_LARGE');
     expect(got).toHaveLength(0);
-    expect(await ctx.metrics.registry.getSingleMetricAsString('meshlog_rejected_total')).toContain('reason="MESHLOG_PAYLOAD_TOO_LARGE"} 1');
+    expect(await ctx.metrics.registry.getSingleMetricAsString('meshlog_rejected_total')).toContain(
+      'reason="MESHLOG_PAYLOAD_TOO_LARGE"} 1',
+    );
   });
 
   it('answers 400 with a reason to a corrupt gzip body', async () => {
     await start();
-    const res = await fetch(URL_, { method: 'POST', body: Buffer.from('not gzip at all'), headers: { 'content-encoding': 'gzip' } });
+    const res = await fetch(URL_, {
+      method: 'POST',
+      body: Buffer.from('not gzip at all'),
+      headers: { 'content-encoding': 'gzip' },
+    });
     expect(res.status).toBe(400);
     expect(((await res.json()) as { message: string }).message).toMatch(/gzip body is corrupt/);
   });
 
   it('takes Fluent Bit http output as JSON and as msgpack, turning records into lines', async () => {
     const { got } = await start();
-    const recs = [{ date: 1714557600.5, log: 'line one' }, { date: 1714557601, log: 'line two', kubernetes: { pod_name: 'p' } }];
-    const json = await fetch(URL_.replace('/v1/lines', '/v1/fluentbit'), { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(recs) });
+    const recs = [
+      { date: 1714557600.5, log: 'line one' },
+      { date: 1714557601, log: 'line two', kubernetes: { pod_name: 'p' } },
+    ];
+    const json = await fetch(URL_.replace('/v1/lines', '/v1/fluentbit'), {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify(recs),
+    });
     expect(await json.json()).toEqual({ accepted: 2 });
     const { encode } = await import('@msgpack/msgpack');
     const body = Buffer.concat(recs.map((r) => encode([r.date, r])));
-    const mp = await fetch(URL_.replace('/v1/lines', '/v1/fluentbit'), { method: 'POST', headers: { 'content-type': 'application/msgpack' }, body });
+    const mp = await fetch(URL_.replace('/v1/lines', '/v1/fluentbit'), {
+      method: 'POST',
+      headers: { 'content-type': 'application/msgpack' },
+      body,
+    });
     expect(await mp.json()).toEqual({ accepted: 2 });
-    const lines = got.map((b) => Buffer.from(b.records[0].data).toString().split('\n').map((l) => JSON.parse(l).log));
-    expect(lines).toEqual([['line one', 'line two'], ['line one', 'line two']]);
-    const bad = await fetch(URL_.replace('/v1/lines', '/v1/fluentbit'), { method: 'POST', headers: { 'content-type': 'application/json' }, body: '[{' });
+    const lines = got.map((b) =>
+      Buffer.from(b.records[0].data)
+        .toString()
+        .split('\n')
+        .map((l) => JSON.parse(l).log),
+    );
+    expect(lines).toEqual([
+      ['line one', 'line two'],
+      ['line one', 'line two'],
+    ]);
+    const bad = await fetch(URL_.replace('/v1/lines', '/v1/fluentbit'), {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: '[{',
+    });
     expect(bad.status).toBe(400);
   });
 

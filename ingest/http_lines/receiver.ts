@@ -50,9 +50,13 @@ export class HttpLinesReceiver implements Receiver {
       let count: number;
       try {
         const body = decodeBody(req.body as Buffer, req.headers['content-encoding'], config.maxBodyBytes);
-        const type = String(req.headers['content-type'] ?? '').split(';')[0].trim();
+        const type = String(req.headers['content-type'] ?? '')
+          .split(';')[0]
+          .trim();
         if (type === 'application/msgpack' || type === 'application/x-msgpack') {
-          const records = [...decodeMulti(body, { extensionCodec: FLUENT_CODEC })].map((e) => (Array.isArray(e) ? e[1] : e) as FluentRecord);
+          const records = [...decodeMulti(body, { extensionCodec: FLUENT_CODEC })].map(
+            (e) => (Array.isArray(e) ? e[1] : e) as FluentRecord,
+          );
           lines = recordsToLines(records);
           count = records.length;
         } else if (type === 'application/json') {
@@ -65,10 +69,19 @@ export class HttpLinesReceiver implements Receiver {
           count = countLines(body);
         }
       } catch (err) {
-        return sendError(ctx, reply, err instanceof PipelineError ? err : permanent('MESHLOG_DECODE_FAILED', { detail: (err as Error).message }));
+        return sendError(
+          ctx,
+          reply,
+          err instanceof PipelineError ? err : permanent('MESHLOG_DECODE_FAILED', { detail: (err as Error).message }),
+        );
       }
       ctx.metrics.received.inc({ component: ctx.name }, count);
-      const chunk: RawChunk = { encoding: 'lines', data: lines, receiver: ctx.name, context: { format: config.format } };
+      const chunk: RawChunk = {
+        encoding: 'lines',
+        data: lines,
+        receiver: ctx.name,
+        context: { format: config.format },
+      };
       if (!(await offerOrPushBack(ctx, next, [chunk], config.offerTimeoutMs, reply))) return reply;
       ctx.metrics.accepted.inc({ component: ctx.name }, count);
       return { accepted: count };

@@ -15,7 +15,11 @@ export const otlpConfig = z.strictObject({
     })
     .default({ endpoint: '127.0.0.1:4318' }),
   /** Largest request after decompression; larger ones get 413 / RESOURCE_EXHAUSTED. Default: 8 MiB. */
-  maxBodyBytes: z.number().int().positive().default(8 * 1024 * 1024),
+  maxBodyBytes: z
+    .number()
+    .int()
+    .positive()
+    .default(8 * 1024 * 1024),
   /** How long a request may wait for room before it gets 503 / UNAVAILABLE. Default: 1000. */
   offerTimeoutMs: z.number().int().nonnegative().default(1000),
 });

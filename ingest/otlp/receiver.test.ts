@@ -14,7 +14,8 @@ import { OtlpReceiver } from './receiver.ts';
 
 const GRPC = '127.0.0.1:14417';
 const HTTP = 'http://127.0.0.1:14418';
-const LINE = '[2024-05-01T10:00:00.123Z] "GET /reviews/7 HTTP/1.1" 503 UO upstream_reset_before_response_started{overflow} - "-" 0 81 0 - "-" "curl/8" "req-otel-1" "reviews:9080" "-" outbound|9080|v2|reviews.default.svc.cluster.local - 10.96.1.1:9080 10.244.0.5:40000 - default';
+const LINE =
+  '[2024-05-01T10:00:00.123Z] "GET /reviews/7 HTTP/1.1" 503 UO upstream_reset_before_response_started{overflow} - "-" 0 81 0 - "-" "curl/8" "req-otel-1" "reviews:9080" "-" outbound|9080|v2|reviews.default.svc.cluster.local - 10.96.1.1:9080 10.244.0.5:40000 - default';
 
 let pool: WorkerPool;
 let receiver: OtlpReceiver;
@@ -23,7 +24,11 @@ const ctx = testContext('otlp');
 
 beforeAll(async () => {
   pool = new WorkerPool({ threads: 1 });
-  receiver = new OtlpReceiver(otlpConfig.parse({ grpc: { endpoint: GRPC }, http: { endpoint: HTTP.slice(7) }, maxBodyBytes: 1024 * 1024 }), { ...ctx, pool }, sink);
+  receiver = new OtlpReceiver(
+    otlpConfig.parse({ grpc: { endpoint: GRPC }, http: { endpoint: HTTP.slice(7) }, maxBodyBytes: 1024 * 1024 }),
+    { ...ctx, pool },
+    sink,
+  );
   await receiver.start();
 });
 afterAll(async () => {
@@ -37,7 +42,9 @@ beforeEach(() => {
 
 async function sendWith(exporter: LogRecordExporter, body: string) {
   const provider = new LoggerProvider({
-    resource: resourceFromAttributes({ node_name: 'sidecar~10.244.0.5~productpage-v1-6b746f74dc-9stvs.bookinfo~bookinfo.svc.cluster.local' }),
+    resource: resourceFromAttributes({
+      node_name: 'sidecar~10.244.0.5~productpage-v1-6b746f74dc-9stvs.bookinfo~bookinfo.svc.cluster.local',
+    }),
     processors: [new SimpleLogRecordProcessor({ exporter })],
   });
   provider.getLogger('envoy').emit({ body, attributes: { 'x-tenant': 'acme' } });
@@ -54,16 +61,27 @@ describe('otlp receiver, logs, with the OTel JS SDK exporters', () => {
     await sendWith(make(), LINE);
     const [rec] = await sink.waitFor(1);
     expect(rec).toMatchObject({
-      'http.request.id': 'req-otel-1', 'http.response.status_code': 503, 'envoy.response_flags': ['UO'], 'mesh.error_class': 'mesh',
-      'mesh.source.workload': 'productpage-v1', 'mesh.source.namespace': 'bookinfo', 'envoy.extra.x-tenant': 'acme',
+      'http.request.id': 'req-otel-1',
+      'http.response.status_code': 503,
+      'envoy.response_flags': ['UO'],
+      'mesh.error_class': 'mesh',
+      'mesh.source.workload': 'productpage-v1',
+      'mesh.source.namespace': 'bookinfo',
+      'envoy.extra.x-tenant': 'acme',
     });
   });
 
   const record = (body: string) => ({ body: { stringValue: body } });
-  const request = (...bodies: string[]) => ({ resourceLogs: [{ resource: { attributes: [] }, scopeLogs: [{ logRecords: bodies.map(record) }] }] });
+  const request = (...bodies: string[]) => ({
+    resourceLogs: [{ resource: { attributes: [] }, scopeLogs: [{ logRecords: bodies.map(record) }] }],
+  });
 
   it('answers partial success with the rejected count and reason, and keeps the good records', async () => {
-    const res = await fetch(`${HTTP}/v1/logs`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(request(LINE, 'not a log line')) });
+    const res = await fetch(`${HTTP}/v1/logs`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify(request(LINE, 'not a log line')),
+    });
     expect(res.status).toBe(200);
     const body = (await res.json()) as { partialSuccess: { rejectedLogRecords: number; errorMessage: string } };
     expect(body.partialSuccess.rejectedLogRecords).toBe(1);
@@ -72,16 +90,29 @@ describe('otlp receiver, logs, with the OTel JS SDK exporters', () => {
   });
 
   it('accepts gzip and answers 413 past the decompressed limit', async () => {
-    const ok = await fetch(`${HTTP}/v1/logs`, { method: 'POST', headers: { 'content-type': 'application/json', 'content-encoding': 'gzip' }, body: gzipSync(JSON.stringify(request(LINE))) });
+    const ok = await fetch(`${HTTP}/v1/logs`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json', 'content-encoding': 'gzip' },
+      body: gzipSync(JSON.stringify(request(LINE))),
+    });
     expect(ok.status).toBe(200);
     const bomb = gzipSync(JSON.stringify(request(...Array.from({ length: 5000 }, () => LINE))));
-    const res = await fetch(`${HTTP}/v1/logs`, { method: 'POST', headers: { 'content-type': 'application/json', 'content-encoding': 'gzip' }, body: bomb });
+    const res = await fetch(`${HTTP}/v1/logs`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json', 'content-encoding': 'gzip' },
+      body: bomb,
+    });
     expect(res.status).toBe(413);
   });
 
   it.each([
     ['malformed JSON', 'application/json', '{"resourceLogs": [', /otlp-logs-json payload could not be decoded/],
-    ['malformed protobuf', 'application/x-protobuf', Buffer.from([0x0a, 0xff, 0xff, 0xff, 0xff, 0x0f]), /otlp-logs-proto payload could not be decoded/],
+    [
+      'malformed protobuf',
+      'application/x-protobuf',
+      Buffer.from([0x0a, 0xff, 0xff, 0xff, 0xff, 0x0f]),
+      /otlp-logs-proto payload could not be decoded/,
+    ],
   ])('answers 400 with a message to %s', async (_n, type, body, message) => {
     const res = await fetch(`${HTTP}/v1/logs`, { method: 'POST', headers: { 'content-type': type }, body });
     expect(res.status).toBe(400);
@@ -90,13 +121,21 @@ describe('otlp receiver, logs, with the OTel JS SDK exporters', () => {
 
   it('answers 503 with Retry-After when the pipeline is full', async () => {
     sink.full = true;
-    const res = await fetch(`${HTTP}/v1/logs`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(request(LINE)) });
+    const res = await fetch(`${HTTP}/v1/logs`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify(request(LINE)),
+    });
     expect(res.status).toBe(503);
     expect(res.headers.get('retry-after')).toBe('1');
   });
 
   it('answers 415 to an unsupported content type', async () => {
-    const res = await fetch(`${HTTP}/v1/logs`, { method: 'POST', headers: { 'content-type': 'text/plain' }, body: 'x' });
+    const res = await fetch(`${HTTP}/v1/logs`, {
+      method: 'POST',
+      headers: { 'content-type': 'text/plain' },
+      body: 'x',
+    });
     expect(res.status).toBe(415);
   });
 });

@@ -43,9 +43,20 @@ export class OtlpReceiver implements Receiver {
       const identity = (b: Buffer) => b;
       for (const s of signals) {
         const def: grpc.ServiceDefinition = {
-          Export: { path: s.grpcPath, requestStream: false, responseStream: false, requestSerialize: identity, requestDeserialize: identity, responseSerialize: identity, responseDeserialize: identity },
+          Export: {
+            path: s.grpcPath,
+            requestStream: false,
+            responseStream: false,
+            requestSerialize: identity,
+            requestDeserialize: identity,
+            responseSerialize: identity,
+            responseDeserialize: identity,
+          },
         };
-        server.addService(def, { Export: (call: grpc.ServerUnaryCall<Buffer, Buffer>, cb: grpc.sendUnaryData<Buffer>) => void this.#grpcExport(s, call, cb) });
+        server.addService(def, {
+          Export: (call: grpc.ServerUnaryCall<Buffer, Buffer>, cb: grpc.sendUnaryData<Buffer>) =>
+            void this.#grpcExport(s, call, cb),
+        });
       }
       this.#grpc = server;
     }
@@ -68,16 +79,25 @@ export class OtlpReceiver implements Receiver {
   }
 
   #response(signal: OtlpSignal, o: ExportOutcome): Record<string, unknown> {
-    return o.rejected > 0 ? { partialSuccess: { [signal.rejectedField]: o.rejected, errorMessage: o.errorMessage ?? '' } } : {};
+    return o.rejected > 0
+      ? { partialSuccess: { [signal.rejectedField]: o.rejected, errorMessage: o.errorMessage ?? '' } }
+      : {};
   }
 
   async #httpExport(signal: OtlpSignal, req: FastifyRequest, reply: FastifyReply): Promise<FastifyReply> {
-    const type = String(req.headers['content-type'] ?? '').split(';')[0].trim();
+    const type = String(req.headers['content-type'] ?? '')
+      .split(';')[0]
+      .trim();
     const json = type === 'application/json';
     let answer: Answer;
     try {
-      if (!json && type !== 'application/x-protobuf') throw permanent('MESHLOG_UNSUPPORTED_MEDIA', { contentType: type || '(none)' });
-      answer = await this.#export(signal, decodeBody(req.body as Buffer, req.headers['content-encoding'], this.#config.maxBodyBytes), json);
+      if (!json && type !== 'application/x-protobuf')
+        throw permanent('MESHLOG_UNSUPPORTED_MEDIA', { contentType: type || '(none)' });
+      answer = await this.#export(
+        signal,
+        decodeBody(req.body as Buffer, req.headers['content-encoding'], this.#config.maxBodyBytes),
+        json,
+      );
     } catch (err) {
       if (!(err instanceof PipelineError)) throw err;
       answer = { ok: false, error: err };
@@ -87,7 +107,10 @@ export class OtlpReceiver implements Receiver {
       this.#ctx.metrics.reject(this.name, answer.error.code);
       if (status === 429 || status === 503) reply.header('retry-after', '1').code(503);
       else reply.code(status);
-      const body = { code: status === 503 ? grpc.status.UNAVAILABLE : grpc.status.INVALID_ARGUMENT, message: answer.error.message };
+      const body = {
+        code: status === 503 ? grpc.status.UNAVAILABLE : grpc.status.INVALID_ARGUMENT,
+        message: answer.error.message,
+      };
       if (json) return reply.type('application/json').send(body);
       const st = protoType('google.rpc.Status');
       return reply.type('application/x-protobuf').send(Buffer.from(st.encode(st.fromObject(body)).finish()));
@@ -98,7 +121,11 @@ export class OtlpReceiver implements Receiver {
     return reply.type('application/x-protobuf').send(Buffer.from(rt.encode(rt.fromObject(response)).finish()));
   }
 
-  async #grpcExport(signal: OtlpSignal, call: grpc.ServerUnaryCall<Buffer, Buffer>, cb: grpc.sendUnaryData<Buffer>): Promise<void> {
+  async #grpcExport(
+    signal: OtlpSignal,
+    call: grpc.ServerUnaryCall<Buffer, Buffer>,
+    cb: grpc.sendUnaryData<Buffer>,
+  ): Promise<void> {
     let answer: Answer;
     try {
       answer = await this.#export(signal, new Uint8Array(call.request), false);
@@ -120,7 +147,9 @@ export class OtlpReceiver implements Receiver {
     if (this.#http) await listenOn(this.#http, this.#config.http.endpoint!);
     if (this.#grpc) {
       await new Promise<void>((resolve, reject) =>
-        this.#grpc!.bindAsync(this.#config.grpc.endpoint!, grpc.ServerCredentials.createInsecure(), (err) => (err ? reject(err) : resolve())),
+        this.#grpc!.bindAsync(this.#config.grpc.endpoint!, grpc.ServerCredentials.createInsecure(), (err) =>
+          err ? reject(err) : resolve(),
+        ),
       );
     }
   }

@@ -24,7 +24,11 @@ export interface OtlpSignal {
 }
 
 /** Decodes in the worker pool with the signal's two encodings and takes its kind of record. */
-function pooled(json: RawChunk['encoding'], proto: RawChunk['encoding'], pick: (r: ParseResult) => unknown[]): OtlpSignal['decode'] {
+function pooled(
+  json: RawChunk['encoding'],
+  proto: RawChunk['encoding'],
+  pick: (r: ParseResult) => unknown[],
+): OtlpSignal['decode'] {
   return async (ctx, data, isJson) => {
     const r = await decodeInPool(ctx, { encoding: isJson ? json : proto, data, receiver: ctx.name });
     if (r.undecodable) return { records: [], rejected: 0, invalid: r.undecodable };

@@ -21,7 +21,11 @@ const sink = new CaptureIntake<SpanRecord>();
 
 beforeAll(async () => {
   pool = new WorkerPool({ threads: 1 });
-  receiver = new OtlpReceiver(otlpConfig.parse({ grpc: { endpoint: GRPC }, http: { endpoint: HTTP.slice(7) } }), { ...testContext('otlp'), pool }, sink);
+  receiver = new OtlpReceiver(
+    otlpConfig.parse({ grpc: { endpoint: GRPC }, http: { endpoint: HTTP.slice(7) } }),
+    { ...testContext('otlp'), pool },
+    sink,
+  );
   await receiver.start();
 });
 afterAll(async () => {
@@ -34,8 +38,18 @@ beforeEach(() => {
 });
 
 async function sendSpan(exporter: SpanExporter) {
-  const provider = new BasicTracerProvider({ resource: resourceFromAttributes({ 'service.name': 'reviews.default', 'k8s.pod.name': 'reviews-v2-abc' }), spanProcessors: [new SimpleSpanProcessor(exporter)] });
-  const span = provider.getTracer('envoy').startSpan('reviews:9080/*', { attributes: { 'guid:x-request-id': 'req-span-1', upstream_cluster: 'inbound|9080||', 'http.status_code': '200', node_id: 'sidecar~10.1.1.9~reviews-v2-5b64f47978-q5s9x.default~default.svc.cluster.local' } });
+  const provider = new BasicTracerProvider({
+    resource: resourceFromAttributes({ 'service.name': 'reviews.default', 'k8s.pod.name': 'reviews-v2-abc' }),
+    spanProcessors: [new SimpleSpanProcessor(exporter)],
+  });
+  const span = provider.getTracer('envoy').startSpan('reviews:9080/*', {
+    attributes: {
+      'guid:x-request-id': 'req-span-1',
+      upstream_cluster: 'inbound|9080||',
+      'http.status_code': '200',
+      node_id: 'sidecar~10.1.1.9~reviews-v2-5b64f47978-q5s9x.default~default.svc.cluster.local',
+    },
+  });
   const ctx = span.spanContext();
   span.end();
   await provider.forceFlush();
@@ -52,33 +66,78 @@ describe('otlp receiver, traces, with the OTel JS SDK exporters', () => {
     const ids = await sendSpan(make());
     const [span] = await sink.waitFor(1);
     expect(span).toMatchObject({
-      'event.dataset': 'mesh.span', 'trace.id': ids.traceId, 'span.id': ids.spanId, 'span.name': 'reviews:9080/*', 'service.name': 'reviews.default',
-      'http.request.id': 'req-span-1', 'envoy.upstream.cluster': 'inbound|9080||', 'http.response.status_code': 200,
-      'mesh.source.workload': 'reviews-v2', 'k8s.pod.name': 'reviews-v2-abc',
+      'event.dataset': 'mesh.span',
+      'trace.id': ids.traceId,
+      'span.id': ids.spanId,
+      'span.name': 'reviews:9080/*',
+      'service.name': 'reviews.default',
+      'http.request.id': 'req-span-1',
+      'envoy.upstream.cluster': 'inbound|9080||',
+      'http.response.status_code': 200,
+      'mesh.source.workload': 'reviews-v2',
+      'k8s.pod.name': 'reviews-v2-abc',
     });
   });
 
   it('answers partial success naming the rejected spans', async () => {
     const spans = [
-      { traceId: '5b8efff798038103d269b633813fc60c', spanId: 'eee19b7ec3c1b174', name: 'good', startTimeUnixNano: '1', endTimeUnixNano: '2' },
+      {
+        traceId: '5b8efff798038103d269b633813fc60c',
+        spanId: 'eee19b7ec3c1b174',
+        name: 'good',
+        startTimeUnixNano: '1',
+        endTimeUnixNano: '2',
+      },
       { traceId: 'xyz', spanId: 'eee19b7ec3c1b174', name: 'bad', startTimeUnixNano: '1', endTimeUnixNano: '2' },
     ];
-    const res = await fetch(`${HTTP}/v1/traces`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ resourceSpans: [{ scopeSpans: [{ spans }] }] }) });
-    expect(await res.json()).toEqual({ partialSuccess: { rejectedSpans: 1, errorMessage: expect.stringContaining('span "bad": invalid trace id') } });
+    const res = await fetch(`${HTTP}/v1/traces`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify({ resourceSpans: [{ scopeSpans: [{ spans }] }] }),
+    });
+    expect(await res.json()).toEqual({
+      partialSuccess: { rejectedSpans: 1, errorMessage: expect.stringContaining('span "bad": invalid trace id') },
+    });
     expect(sink.records.map((s) => s['span.name'])).toEqual(['good']);
   });
 
   it('answers INVALID_ARGUMENT over gRPC to a malformed protobuf, and UNAVAILABLE when full', async () => {
     const identity = (b: Buffer) => b;
-    const Client = grpc.makeGenericClientConstructor({ Export: { path: '/opentelemetry.proto.collector.trace.v1.TraceService/Export', requestStream: false, responseStream: false, requestSerialize: identity, requestDeserialize: identity, responseSerialize: identity, responseDeserialize: identity } }, 'TraceService');
-    const client = new Client(GRPC, grpc.credentials.createInsecure()) as unknown as { Export: (req: Buffer, cb: (err: grpc.ServiceError | null) => void) => void; close(): void };
+    const Client = grpc.makeGenericClientConstructor(
+      {
+        Export: {
+          path: '/opentelemetry.proto.collector.trace.v1.TraceService/Export',
+          requestStream: false,
+          responseStream: false,
+          requestSerialize: identity,
+          requestDeserialize: identity,
+          responseSerialize: identity,
+          responseDeserialize: identity,
+        },
+      },
+      'TraceService',
+    );
+    const client = new Client(GRPC, grpc.credentials.createInsecure()) as unknown as {
+      Export: (req: Buffer, cb: (err: grpc.ServiceError | null) => void) => void;
+      close(): void;
+    };
     const call = (body: Buffer) => new Promise<grpc.ServiceError | null>((resolve) => client.Export(body, resolve));
     const bad = await call(Buffer.from([0x0a, 0xff, 0xff, 0xff, 0xff, 0x0f]));
     expect(bad?.code).toBe(grpc.status.INVALID_ARGUMENT);
     sink.full = true;
     const { protoType } = await import('../../pipeline/proto/load.ts');
     const t = protoType('opentelemetry.proto.trace.v1.ExportTraceServiceRequest');
-    const body = Buffer.from(t.encode(t.fromObject({ resourceSpans: [{ scopeSpans: [{ spans: [{ traceId: Buffer.alloc(16, 1), spanId: Buffer.alloc(8, 2), name: 'x' }] }] }] })).finish());
+    const body = Buffer.from(
+      t
+        .encode(
+          t.fromObject({
+            resourceSpans: [
+              { scopeSpans: [{ spans: [{ traceId: Buffer.alloc(16, 1), spanId: Buffer.alloc(8, 2), name: 'x' }] }] },
+            ],
+          }),
+        )
+        .finish(),
+    );
     const full = await call(body);
     expect(full?.code).toBe(grpc.status.UNAVAILABLE);
     client.close();

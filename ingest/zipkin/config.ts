@@ -5,7 +5,11 @@ export const zipkinConfig = z.strictObject({
   /** host:port to listen on. Default: 127.0.0.1:9411. */
   endpoint: z.string().default('127.0.0.1:9411'),
   /** Largest body after decompression; larger ones get 413. Default: 8 MiB. */
-  maxBodyBytes: z.number().int().positive().default(8 * 1024 * 1024),
+  maxBodyBytes: z
+    .number()
+    .int()
+    .positive()
+    .default(8 * 1024 * 1024),
   /** How long a request may wait for room before it gets 503. Default: 1000. */
   offerTimeoutMs: z.number().int().nonnegative().default(1000),
 });

@@ -23,7 +23,9 @@ export class ZipkinReceiver implements Receiver {
     this.#config = config;
     this.#app = createReceiverServer(ctx, config.maxBodyBytes);
     this.#app.post('/api/v2/spans', async (req, reply) => {
-      const type = String(req.headers['content-type'] ?? 'application/json').split(';')[0].trim();
+      const type = String(req.headers['content-type'] ?? 'application/json')
+        .split(';')[0]
+        .trim();
       const proto = type === 'application/x-protobuf' || type === 'application/protobuf';
       let data: Uint8Array;
       try {
@@ -32,13 +34,22 @@ export class ZipkinReceiver implements Receiver {
       } catch (err) {
         return sendError(ctx, reply, err);
       }
-      const result = await decodeInPool(ctx, { encoding: proto ? 'zipkin-proto' : 'zipkin-json', data, receiver: ctx.name });
-      if (result.undecodable) return sendError(ctx, reply, permanent('MESHLOG_DECODE_FAILED', { detail: result.undecodable }));
+      const result = await decodeInPool(ctx, {
+        encoding: proto ? 'zipkin-proto' : 'zipkin-json',
+        data,
+        receiver: ctx.name,
+      });
+      if (result.undecodable)
+        return sendError(ctx, reply, permanent('MESHLOG_DECODE_FAILED', { detail: result.undecodable }));
       const spans = result.spans ?? [];
       ctx.metrics.received.inc({ component: ctx.name }, spans.length + result.rejections.length);
       if (spans.length > 0 && !(await offerOrPushBack(ctx, next, spans, config.offerTimeoutMs, reply))) return reply;
       ctx.metrics.accepted.inc({ component: ctx.name }, spans.length);
-      return reply.code(202).send({ accepted: spans.length, rejected: result.rejections.length, ...(result.rejections[0] ? { error: result.rejections[0].reason } : {}) });
+      return reply.code(202).send({
+        accepted: spans.length,
+        rejected: result.rejections.length,
+        ...(result.rejections[0] ? { error: result.rejections[0].reason } : {}),
+      });
     });
   }
 

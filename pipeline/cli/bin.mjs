@@ -3,7 +3,9 @@
 // loading TypeScript sources, which Node >= 22.18 runs directly (type stripping).
 const [major, minor] = process.versions.node.split('.').map(Number);
 if (major < 22 || (major === 22 && minor < 18)) {
-  console.error(`meshlog needs Node >= 22.18 (24 recommended; npm scripts use the pinned one), found ${process.version}`);
+  console.error(
+    `meshlog needs Node >= 22.18 (24 recommended; npm scripts use the pinned one), found ${process.version}`,
+  );
   process.exit(2);
 }
 // A closed pipe (`meshlog parse … | head`) is a normal end of output, not a crash.

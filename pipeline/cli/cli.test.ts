@@ -12,7 +12,9 @@ describe('meshlog CLI', () => {
   it('--version prints the package version', () => {
     const r = spawnSync(process.execPath, [BIN, '--version'], { encoding: 'utf8' });
     expect(r.status).toBe(0);
-    expect(r.stdout.trim()).toBe(JSON.parse(readFileSync(new URL('../../package.json', import.meta.url), 'utf8')).version);
+    expect(r.stdout.trim()).toBe(
+      JSON.parse(readFileSync(new URL('../../package.json', import.meta.url), 'utf8')).version,
+    );
   });
 
   it('validate-config exits non-zero and names every bad path', () => {
@@ -23,13 +25,26 @@ describe('meshlog CLI', () => {
   });
 
   it('validate-config accepts the shipped all-in-one example (Elasticsearch, Jaeger, labels, join, signals)', () => {
-    const r = spawnSync(process.execPath, [BIN, 'validate-config', '--config', fileURLToPath(new URL('../../deploy/examples/all-in-one.yaml', import.meta.url))], { encoding: 'utf8' });
+    const r = spawnSync(
+      process.execPath,
+      [
+        BIN,
+        'validate-config',
+        '--config',
+        fileURLToPath(new URL('../../deploy/examples/all-in-one.yaml', import.meta.url)),
+      ],
+      { encoding: 'utf8' },
+    );
     expect(r.stderr).toBe('');
     expect(r.status).toBe(0);
   });
 
   it('validate-config accepts the embedded default', () => {
-    const r = spawnSync(process.execPath, [BIN, 'validate-config', '--config', fileURLToPath(new URL('../config/default.yaml', import.meta.url))], { encoding: 'utf8' });
+    const r = spawnSync(
+      process.execPath,
+      [BIN, 'validate-config', '--config', fileURLToPath(new URL('../config/default.yaml', import.meta.url))],
+      { encoding: 'utf8' },
+    );
     expect(r.stdout).toContain('valid');
     expect(r.status).toBe(0);
   });
@@ -37,7 +52,9 @@ describe('meshlog CLI', () => {
   it('run serves readyz and metrics, writes what it receives, and exits 0 on SIGTERM after draining', async () => {
     const dir = mkdtempSync(join(tmpdir(), 'meshlog-cli-'));
     const config = join(dir, 'config.yaml');
-    writeFileSync(config, `
+    writeFileSync(
+      config,
+      `
 receivers:
   http_lines: { endpoint: 127.0.0.1:18088 }
 processors:
@@ -50,17 +67,25 @@ service:
   logLevel: warn
   pipelines:
     logs: { receivers: [http_lines], processors: [parse], exporters: [file] }
-`);
+`,
+    );
     const child = spawn(process.execPath, [BIN, 'run', '--config', config], { stdio: ['ignore', 'pipe', 'pipe'] });
     const exited = new Promise<number | null>((resolve) => child.on('exit', (code) => resolve(code)));
     let ready = false;
     for (let i = 0; i < 100 && !ready; i++) {
-      ready = await fetch('http://127.0.0.1:18686/readyz').then((r) => r.status === 200, () => false);
+      ready = await fetch('http://127.0.0.1:18686/readyz').then(
+        (r) => r.status === 200,
+        () => false,
+      );
       if (!ready) await new Promise((r) => setTimeout(r, 100));
     }
     expect(ready).toBe(true);
-    const line = '{"start_time":"2024-01-01T00:00:00.000Z","method":"GET","path":"/a/1","response_code":503,"response_flags":"UH","request_id":"r1","upstream_cluster":"outbound|80||a.ns.svc.cluster.local","duration":5}';
-    const posted = await fetch('http://127.0.0.1:18088/v1/lines', { method: 'POST', body: `${line}\nnot a log line\n` });
+    const line =
+      '{"start_time":"2024-01-01T00:00:00.000Z","method":"GET","path":"/a/1","response_code":503,"response_flags":"UH","request_id":"r1","upstream_cluster":"outbound|80||a.ns.svc.cluster.local","duration":5}';
+    const posted = await fetch('http://127.0.0.1:18088/v1/lines', {
+      method: 'POST',
+      body: `${line}\nnot a log line\n`,
+    });
     expect(await posted.json()).toEqual({ accepted: 2 });
     const metrics = await (await fetch('http://127.0.0.1:18686/metrics')).text();
     expect(metrics).toMatch(/^meshlog_received_total\{component="http_lines"\} 2$/m);
@@ -68,17 +93,33 @@ service:
     child.kill('SIGTERM');
     expect(await exited).toBe(0);
     expect(Date.now() - started).toBeLessThan(10_000);
-    const out = readFileSync(join(dir, 'out.ndjson'), 'utf8').trim().split('\n').map((l) => JSON.parse(l));
+    const out = readFileSync(join(dir, 'out.ndjson'), 'utf8')
+      .trim()
+      .split('\n')
+      .map((l) => JSON.parse(l));
     expect(out).toHaveLength(1);
-    expect(out[0]).toMatchObject({ 'http.request.id': 'r1', 'mesh.error_class': 'mesh', 'mesh.destination.service': 'a', 'mesh.route': '/a/{id}' });
-    const dead = readFileSync(join(dir, 'dead.ndjson'), 'utf8').trim().split('\n').map((l) => JSON.parse(l));
-    expect(dead).toEqual([expect.objectContaining({ code: 'MESHLOG_PARSE_FAILED', payload: 'not a log line', line: 2 })]);
+    expect(out[0]).toMatchObject({
+      'http.request.id': 'r1',
+      'mesh.error_class': 'mesh',
+      'mesh.destination.service': 'a',
+      'mesh.route': '/a/{id}',
+    });
+    const dead = readFileSync(join(dir, 'dead.ndjson'), 'utf8')
+      .trim()
+      .split('\n')
+      .map((l) => JSON.parse(l));
+    expect(dead).toEqual([
+      expect.objectContaining({ code: 'MESHLOG_PARSE_FAILED', payload: 'not a log line', line: 2 }),
+    ]);
   });
 
   it('reloads on SIGHUP: a valid new config takes over, an invalid one is refused and the running one kept', async () => {
     const dir = mkdtempSync(join(tmpdir(), 'meshlog-hup-'));
     const config = join(dir, 'config.yaml');
-    const write = (port: number, extra = '') => writeFileSync(config, `
+    const write = (port: number, extra = '') =>
+      writeFileSync(
+        config,
+        `
 receivers:
   http_lines: { endpoint: 127.0.0.1:${port} }${extra}
 processors:
@@ -91,8 +132,16 @@ service:
   logLevel: warn
   pipelines:
     logs: { receivers: [http_lines], processors: [parse], exporters: [file] }
-`);
-    const post = (port: number) => fetch(`http://127.0.0.1:${port}/v1/lines`, { method: 'POST', body: '{"start_time":"2024-01-01T00:00:00.000Z","request_id":"x"}\n' }).then((r) => r.status, () => 0);
+`,
+      );
+    const post = (port: number) =>
+      fetch(`http://127.0.0.1:${port}/v1/lines`, {
+        method: 'POST',
+        body: '{"start_time":"2024-01-01T00:00:00.000Z","request_id":"x"}\n',
+      }).then(
+        (r) => r.status,
+        () => 0,
+      );
     const until = async (cond: () => Promise<boolean>) => {
       for (let i = 0; i < 100; i++) {
         if (await cond()) return true;

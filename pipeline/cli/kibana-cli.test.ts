@@ -20,7 +20,11 @@ describe('meshlog kibana import', () => {
     });
     await new Promise<void>((r) => server.listen(0, '127.0.0.1', () => r()));
     const port = (server.address() as { port: number }).port;
-    const child = spawn(process.execPath, [BIN, 'kibana', 'import', '--url', `http://127.0.0.1:${port}`, '--space', 'ops'], { stdio: ['ignore', 'pipe', 'pipe'] });
+    const child = spawn(
+      process.execPath,
+      [BIN, 'kibana', 'import', '--url', `http://127.0.0.1:${port}`, '--space', 'ops'],
+      { stdio: ['ignore', 'pipe', 'pipe'] },
+    );
     let out = '';
     child.stdout.on('data', (c: Buffer) => (out += c.toString()));
     const code = await new Promise((r) => child.on('exit', r));

@@ -13,7 +13,9 @@ const pkg = JSON.parse(readFileSync(new URL('../../package.json', import.meta.ur
 
 export async function main(argv: string[]): Promise<void> {
   const program = new Command('meshlog')
-    .description('Joins Envoy access logs and spans by x-request-id and turns them into canary, breaker and rate-limit signals.')
+    .description(
+      'Joins Envoy access logs and spans by x-request-id and turns them into canary, breaker and rate-limit signals.',
+    )
     .version(pkg.version, '-v, --version');
 
   program
@@ -39,7 +41,9 @@ export async function main(argv: string[]): Promise<void> {
 
   program
     .command('spans')
-    .description('Normalise spans offline (OTLP JSON, a Tempo/Jaeger `batches` response, or Zipkin v2 JSON) and print them as NDJSON.')
+    .description(
+      'Normalise spans offline (OTLP JSON, a Tempo/Jaeger `batches` response, or Zipkin v2 JSON) and print them as NDJSON.',
+    )
     .argument('<file>', 'file to read, or - for stdin')
     .action(spansCommand);
 
@@ -56,7 +60,9 @@ export async function main(argv: string[]): Promise<void> {
 
   program
     .command('analyze')
-    .description('Judge a canary against its baseline from access logs, on event time; prints the same JSON as GET /v1/canary.')
+    .description(
+      'Judge a canary against its baseline from access logs, on event time; prints the same JSON as GET /v1/canary.',
+    )
     .requiredOption('--logs <files...>', 'access-log files')
     .option('--namespace <ns>', 'destination namespace')
     .requiredOption('--service <name>', 'destination service')
@@ -71,7 +77,9 @@ export async function main(argv: string[]): Promise<void> {
     .command('breaker')
     .description('Replay access logs through per-edge circuit breakers; prints transitions as NDJSON.')
     .requiredOption('--logs <files...>', 'access-log files')
-    .addOption(new Option('--policy <policy>', 'breaker defaults').choices(['hystrix', 'resilience4j']).default('hystrix'))
+    .addOption(
+      new Option('--policy <policy>', 'breaker defaults').choices(['hystrix', 'resilience4j']).default('hystrix'),
+    )
     .option('-f, --format <format>', 'access-log format, as for parse', 'auto')
     .action(breakerCommand);
 

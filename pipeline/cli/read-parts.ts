@@ -10,7 +10,11 @@ export function readLogFiles(files: string[], format: string): AccessRecord[] {
   const out: AccessRecord[] = [];
   for (const file of files) {
     const result: ParseResult = { records: [], rejections: [] };
-    parseChunk({ encoding: 'lines', data: readFileSync(file === '-' ? 0 : file), receiver: 'cli' }, { format, maxLineBytes: 65536 }, result);
+    parseChunk(
+      { encoding: 'lines', data: readFileSync(file === '-' ? 0 : file), receiver: 'cli' },
+      { format, maxLineBytes: 65536 },
+      result,
+    );
     report(file, result.rejections);
     out.push(...result.records);
   }
@@ -30,7 +34,9 @@ export function readSpanFile(file: string): { kind: string; spans: SpanRecord[] 
     kind = 'batches' in doc ? 'tempo-batches' : 'otlp';
     otlpToSpans(doc as Record<string, unknown>, 'cli', spans, rejections);
   } else {
-    throw new Error(`${file}: not a Zipkin v2 array, an OTLP request (resourceSpans) or a Tempo/Jaeger response (batches)`);
+    throw new Error(
+      `${file}: not a Zipkin v2 array, an OTLP request (resourceSpans) or a Tempo/Jaeger response (batches)`,
+    );
   }
   report(file, rejections);
   return { kind, spans };

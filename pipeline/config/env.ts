@@ -14,14 +14,22 @@ export interface EnvIssue {
  * text has in YAML (`${env:PORT}` with PORT=9200 becomes the number 9200), as the Collector does.
  * An unset variable without a default is an error that names the path.
  */
-export function substituteEnv(value: unknown, env: NodeJS.ProcessEnv, path: string[] = [], issues: EnvIssue[] = []): unknown {
+export function substituteEnv(
+  value: unknown,
+  env: NodeJS.ProcessEnv,
+  path: string[] = [],
+  issues: EnvIssue[] = [],
+): unknown {
   if (typeof value === 'string') {
     const whole = WHOLE.exec(value);
     if (whole) {
       const resolved = lookup(whole[1], whole[2], env, path, issues);
       return resolved === undefined ? value : parseYamlScalar(resolved);
     }
-    return value.replace(REF, (m, name: string, fallback: string | undefined) => lookup(name, fallback, env, path, issues) ?? m);
+    return value.replace(
+      REF,
+      (m, name: string, fallback: string | undefined) => lookup(name, fallback, env, path, issues) ?? m,
+    );
   }
   if (Array.isArray(value)) return value.map((v, i) => substituteEnv(v, env, [...path, String(i)], issues));
   if (value && typeof value === 'object') {
@@ -30,7 +38,13 @@ export function substituteEnv(value: unknown, env: NodeJS.ProcessEnv, path: stri
   return value;
 }
 
-function lookup(name: string, fallback: string | undefined, env: NodeJS.ProcessEnv, path: string[], issues: EnvIssue[]): string | undefined {
+function lookup(
+  name: string,
+  fallback: string | undefined,
+  env: NodeJS.ProcessEnv,
+  path: string[],
+  issues: EnvIssue[],
+): string | undefined {
   const v = env[name];
   if (v !== undefined) return v;
   if (fallback !== undefined) return fallback;

@@ -18,7 +18,11 @@ export function fromZod(error: z.ZodError, prefix: string[], root: unknown): Con
     const path = [...prefix, ...issue.path.map(String)];
     if (issue.code === 'unrecognized_keys') {
       for (const key of issue.keys) {
-        out.push({ path: joinPath([...path, key]), message: 'unknown key', value: valueAt(root, [...issue.path.map(String), key]) });
+        out.push({
+          path: joinPath([...path, key]),
+          message: 'unknown key',
+          value: valueAt(root, [...issue.path.map(String), key]),
+        });
       }
       continue;
     }
@@ -38,6 +42,9 @@ function valueAt(root: unknown, path: string[]): unknown {
 
 export function formatIssues(issues: ConfigIssue[]): string {
   return issues
-    .map((i) => `  ${i.path || '(root)'}: ${i.message}${i.value === undefined ? '' : ` (found ${JSON.stringify(i.value)})`}`)
+    .map(
+      (i) =>
+        `  ${i.path || '(root)'}: ${i.message}${i.value === undefined ? '' : ` (found ${JSON.stringify(i.value)})`}`,
+    )
     .join('\n');
 }

@@ -24,19 +24,52 @@ describe('config loading', () => {
     const r = loadConfigText(minimal(), FACTORIES, {});
     expect(r.ok).toBe(true);
     if (!r.ok) return;
-    expect(r.config.receivers.get('http_lines')?.config).toMatchObject({ endpoint: '127.0.0.1:8088', maxBodyBytes: 8 * 1024 * 1024 });
+    expect(r.config.receivers.get('http_lines')?.config).toMatchObject({
+      endpoint: '127.0.0.1:8088',
+      maxBodyBytes: 8 * 1024 * 1024,
+    });
     expect(r.config.service.admin.endpoint).toBe('127.0.0.1:8686');
     expect(r.config.service.pipelines.logs.modes).toEqual(['all']);
   });
 
   it.each([
-    ['a misspelt key inside a receiver', minimal().replace('http_lines: {}', 'http_lines: { endpont: x }'), 'receivers.http_lines.endpont', 'unknown key'],
-    ['a number where a path belongs', minimal().replace('path: /tmp/x.ndjson', 'path: 42'), 'exporters.file.path', 'expected string'],
+    [
+      'a misspelt key inside a receiver',
+      minimal().replace('http_lines: {}', 'http_lines: { endpont: x }'),
+      'receivers.http_lines.endpont',
+      'unknown key',
+    ],
+    [
+      'a number where a path belongs',
+      minimal().replace('path: /tmp/x.ndjson', 'path: 42'),
+      'exporters.file.path',
+      'expected string',
+    ],
     ['an unknown top-level key', minimal('extensions: {}'), 'extensions', 'unknown key'],
-    ['an unknown component type', minimal().replace('http_lines: {}', 'http_lines: {}\n  kafka/raw: {}'), 'receivers.kafka/raw', 'unknown receiver type'],
-    ['a pipeline naming an undefined exporter', minimal().replace('exporters: [file]', 'exporters: [file, elasticsearch]'), 'service.pipelines.logs.exporters.1', 'not defined'],
-    ['a negative queue capacity', minimal().replace('service:', 'service:\n  queueCapacity: -1'), 'service.queueCapacity', 'expected number to be >0'],
-    ['a mode that does not exist', minimal().replace('exporters: [file] }', 'exporters: [file], modes: [everything] }'), 'service.pipelines.logs.modes.0', 'Invalid option'],
+    [
+      'an unknown component type',
+      minimal().replace('http_lines: {}', 'http_lines: {}\n  kafka/raw: {}'),
+      'receivers.kafka/raw',
+      'unknown receiver type',
+    ],
+    [
+      'a pipeline naming an undefined exporter',
+      minimal().replace('exporters: [file]', 'exporters: [file, elasticsearch]'),
+      'service.pipelines.logs.exporters.1',
+      'not defined',
+    ],
+    [
+      'a negative queue capacity',
+      minimal().replace('service:', 'service:\n  queueCapacity: -1'),
+      'service.queueCapacity',
+      'expected number to be >0',
+    ],
+    [
+      'a mode that does not exist',
+      minimal().replace('exporters: [file] }', 'exporters: [file], modes: [everything] }'),
+      'service.pipelines.logs.modes.0',
+      'Invalid option',
+    ],
   ])('rejects %s and names the path', (_name, text, path, message) => {
     const found = issues(text);
     const hit = found.find((i) => i.path === path);
@@ -54,15 +87,25 @@ describe('config loading', () => {
   });
 
   it('substitutes ${env:NAME}, typed when it is the whole value, with defaults', () => {
-    const text = minimal().replace('http_lines: {}', 'http_lines: { endpoint: "${env:HOST:-127.0.0.1}:${env:PORT}", maxBodyBytes: "${env:MAX}" }');
+    const text = minimal().replace(
+      'http_lines: {}',
+      'http_lines: { endpoint: "${env:HOST:-127.0.0.1}:${env:PORT}", maxBodyBytes: "${env:MAX}" }',
+    );
     const r = loadConfigText(text, FACTORIES, { PORT: '9999', MAX: '1024' });
     expect(r.ok).toBe(true);
-    if (r.ok) expect(r.config.receivers.get('http_lines')?.config).toMatchObject({ endpoint: '127.0.0.1:9999', maxBodyBytes: 1024 });
+    if (r.ok)
+      expect(r.config.receivers.get('http_lines')?.config).toMatchObject({
+        endpoint: '127.0.0.1:9999',
+        maxBodyBytes: 1024,
+      });
   });
 
   it('names the path of an unset environment variable', () => {
     const found = issues(minimal().replace('path: /tmp/x.ndjson', 'path: "${env:OUT_DIR}/x"'));
-    expect(found).toContainEqual({ path: 'exporters.file.path', message: 'environment variable OUT_DIR is not set and has no default' });
+    expect(found).toContainEqual({
+      path: 'exporters.file.path',
+      message: 'environment variable OUT_DIR is not set and has no default',
+    });
   });
 
   it('rejects YAML that does not parse', () => {

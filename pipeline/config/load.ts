@@ -30,7 +30,12 @@ export interface Sections {
   signals?: z.ZodType;
 }
 
-export function loadConfigFile(path: string, factories: readonly Factory[], env = process.env, sections?: Sections): LoadResult {
+export function loadConfigFile(
+  path: string,
+  factories: readonly Factory[],
+  env = process.env,
+  sections?: Sections,
+): LoadResult {
   let text: string;
   try {
     text = readFileSync(path, 'utf8');
@@ -44,7 +49,12 @@ export function loadConfigFile(path: string, factories: readonly Factory[], env 
  * Parses, substitutes `${env:…}`, and validates a config. It collects every problem instead of
  * stopping at the first, so `validate-config` can list them all.
  */
-export function loadConfigText(text: string, factories: readonly Factory[], env = process.env, extra?: Sections): LoadResult {
+export function loadConfigText(
+  text: string,
+  factories: readonly Factory[],
+  env = process.env,
+  extra?: Sections,
+): LoadResult {
   const doc = parseDocument(text);
   if (doc.errors.length > 0) {
     return { ok: false, issues: doc.errors.map((e) => ({ path: '', message: `YAML: ${e.message}` })) };
@@ -88,7 +98,12 @@ export function loadConfigText(text: string, factories: readonly Factory[], env 
   };
 }
 
-function resolveSection(section: keyof typeof SECTIONS, value: unknown, factories: readonly Factory[], issues: ConfigIssue[]): Map<string, Resolved<Factory>> {
+function resolveSection(
+  section: keyof typeof SECTIONS,
+  value: unknown,
+  factories: readonly Factory[],
+  issues: ConfigIssue[],
+): Map<string, Resolved<Factory>> {
   const out = new Map<string, Resolved<Factory>>();
   if (value === undefined || value === null) return out;
   if (typeof value !== 'object' || Array.isArray(value)) {
@@ -100,7 +115,10 @@ function resolveSection(section: keyof typeof SECTIONS, value: unknown, factorie
     const type = id.split('/')[0];
     const factory = factories.find((f) => f.kind === kind && f.type === type);
     if (!factory) {
-      const known = factories.filter((f) => f.kind === kind).map((f) => f.type).join(', ');
+      const known = factories
+        .filter((f) => f.kind === kind)
+        .map((f) => f.type)
+        .join(', ');
       issues.push({ path: `${section}.${id}`, message: `unknown ${kind} type "${type}" (known: ${known})` });
       continue;
     }
@@ -121,12 +139,21 @@ function checkPipelines(service: ServiceConfig, root: Record<string, unknown>, i
       p[section].forEach((id, i) => {
         if (section === 'receivers' && id.startsWith('pipeline:')) {
           const from = id.slice('pipeline:'.length);
-          if (from === name || !(from in service.pipelines)) issues.push({ path: `service.pipelines.${name}.receivers.${i}`, message: `"${from}" is not another pipeline`, value: id });
+          if (from === name || !(from in service.pipelines))
+            issues.push({
+              path: `service.pipelines.${name}.receivers.${i}`,
+              message: `"${from}" is not another pipeline`,
+              value: id,
+            });
           return;
         }
         const declared = root[section];
         if (!declared || typeof declared !== 'object' || !(id in declared)) {
-          issues.push({ path: `service.pipelines.${name}.${section}.${i}`, message: `"${id}" is not defined under ${section}`, value: id });
+          issues.push({
+            path: `service.pipelines.${name}.${section}.${i}`,
+            message: `"${id}" is not defined under ${section}`,
+            value: id,
+          });
         }
       });
     }

@@ -16,7 +16,8 @@ export function decodeBody(body: Uint8Array, contentEncoding: string | undefined
     if (enc === 'gzip' || enc === 'x-gzip') return gunzipSync(body, opts);
     if (enc === 'deflate') return inflateSync(body, opts);
   } catch (err) {
-    if (err instanceof RangeError || (err as NodeJS.ErrnoException).code === 'ERR_BUFFER_TOO_LARGE') throw tooLarge(maxBytes);
+    if (err instanceof RangeError || (err as NodeJS.ErrnoException).code === 'ERR_BUFFER_TOO_LARGE')
+      throw tooLarge(maxBytes);
     throw permanent('MESHLOG_DECODE_FAILED', { detail: `${enc} body is corrupt: ${(err as Error).message}` });
   }
   throw permanent('MESHLOG_DECODE_FAILED', { detail: `unsupported content-encoding "${enc}"` });

@@ -16,7 +16,9 @@ export function createReceiverServer(ctx: ComponentContext, maxBodyBytes: number
   app.setErrorHandler((err: Error & { statusCode?: number; code?: string }, _req, reply) => {
     if (err.code === 'FST_ERR_CTP_BODY_TOO_LARGE') {
       ctx.metrics.reject(ctx.name, 'MESHLOG_PAYLOAD_TOO_LARGE');
-      return reply.code(413).send({ error: 'MESHLOG_PAYLOAD_TOO_LARGE', message: `body exceeds ${maxBodyBytes} bytes` });
+      return reply
+        .code(413)
+        .send({ error: 'MESHLOG_PAYLOAD_TOO_LARGE', message: `body exceeds ${maxBodyBytes} bytes` });
     }
     return sendError(ctx, reply, err);
   });
@@ -25,7 +27,8 @@ export function createReceiverServer(ctx: ComponentContext, maxBodyBytes: number
 
 /** Answers an error with the status its kind maps to, counting it under its code. */
 export function sendError(ctx: ComponentContext, reply: FastifyReply, err: unknown): FastifyReply {
-  const status = err instanceof PipelineError ? httpStatusFor(err) : ((err as { statusCode?: number }).statusCode ?? 500);
+  const status =
+    err instanceof PipelineError ? httpStatusFor(err) : ((err as { statusCode?: number }).statusCode ?? 500);
   const code = err instanceof PipelineError ? err.code : 'MESHLOG_INTERNAL';
   ctx.metrics.reject(ctx.name, code);
   if (status === 429 || status === 503) reply.header('retry-after', '1');
@@ -36,11 +39,20 @@ export function sendError(ctx: ComponentContext, reply: FastifyReply, err: unkno
  * Hands one batch to the pipeline, waiting up to `timeoutMs` for room. Returns false when the
  * pipeline is full, after answering 503 with Retry-After; the sender keeps its data and retries.
  */
-export async function offerOrPushBack<T>(ctx: ComponentContext, next: Intake<T>, records: T[], timeoutMs: number, reply: FastifyReply): Promise<boolean> {
+export async function offerOrPushBack<T>(
+  ctx: ComponentContext,
+  next: Intake<T>,
+  records: T[],
+  timeoutMs: number,
+  reply: FastifyReply,
+): Promise<boolean> {
   const ok = await next.offer(createBatch(records), timeoutMs);
   if (!ok) {
     ctx.metrics.reject(ctx.name, 'MESHLOG_QUEUE_FULL', records.length);
-    reply.header('retry-after', '1').code(503).send({ error: 'MESHLOG_QUEUE_FULL', message: 'pipeline is full, retry later' });
+    reply
+      .header('retry-after', '1')
+      .code(503)
+      .send({ error: 'MESHLOG_QUEUE_FULL', message: 'pipeline is full, retry later' });
   }
   return ok;
 }

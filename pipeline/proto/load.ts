@@ -16,7 +16,10 @@ export function protoRoot(): protobuf.Root {
     const base = origin ? origin.slice(0, origin.lastIndexOf('/') + 1) : dir;
     return base + target;
   };
-  r.loadSync(['otlp/logs.proto', 'otlp/trace.proto', 'otlp/status.proto', 'envoy/als.proto', 'zipkin.proto'].map((f) => dir + f), { keepCase: false });
+  r.loadSync(
+    ['otlp/logs.proto', 'otlp/trace.proto', 'otlp/status.proto', 'envoy/als.proto', 'zipkin.proto'].map((f) => dir + f),
+    { keepCase: false },
+  );
   r.resolveAll();
   root = r;
   return r;

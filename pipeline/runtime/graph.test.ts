@@ -15,11 +15,22 @@ function fakes(log: string[]) {
   const feeds: Intake[] = [];
   const delivered: unknown[] = [];
   const receiver: ReceiverFactory = {
-    kind: 'receiver', type: 'src', config: z.strictObject({}),
-    create: (_c, ctx, next) => (feeds.push(next), { name: ctx.name, start: async () => void log.push(`start ${ctx.name}`), shutdown: async () => void log.push(`stop ${ctx.name}`) }),
+    kind: 'receiver',
+    type: 'src',
+    config: z.strictObject({}),
+    create: (_c, ctx, next) => (
+      feeds.push(next),
+      {
+        name: ctx.name,
+        start: async () => void log.push(`start ${ctx.name}`),
+        shutdown: async () => void log.push(`stop ${ctx.name}`),
+      }
+    ),
   };
   const processor: ProcessorFactory = {
-    kind: 'processor', type: 'double', config: z.strictObject({}),
+    kind: 'processor',
+    type: 'double',
+    config: z.strictObject({}),
     create: (_c, ctx) => {
       let next: Consumer;
       return {
@@ -27,12 +38,20 @@ function fakes(log: string[]) {
         connect: (n) => (next = n),
         start: async () => void log.push(`start ${ctx.name}`),
         shutdown: async () => void log.push(`stop ${ctx.name}`),
-        consume: (b: Batch<unknown>) => next.consume(createBatch((b.records as number[]).map((x) => x * 2), b.ack)),
+        consume: (b: Batch<unknown>) =>
+          next.consume(
+            createBatch(
+              (b.records as number[]).map((x) => x * 2),
+              b.ack,
+            ),
+          ),
       };
     },
   };
   const exporter: ExporterFactory = {
-    kind: 'exporter', type: 'sink', config: z.strictObject({}),
+    kind: 'exporter',
+    type: 'sink',
+    config: z.strictObject({}),
     create: (_c, ctx) => ({
       name: ctx.name,
       start: async () => void log.push(`start ${ctx.name}`),
@@ -62,7 +81,12 @@ describe('Graph', () => {
     const { factories, feeds, delivered } = fakes(log);
     const loaded = loadConfigText(CONFIG, factories, {});
     if (!loaded.ok) throw new Error(JSON.stringify(loaded.issues));
-    const shared = { logger: pino({ level: 'silent' }), metrics: new Metrics(), deadLetters: new MemoryDeadLetterSink(), pool: undefined as unknown as WorkerPool };
+    const shared = {
+      logger: pino({ level: 'silent' }),
+      metrics: new Metrics(),
+      deadLetters: new MemoryDeadLetterSink(),
+      pool: undefined as unknown as WorkerPool,
+    };
     const graph = new Graph(loaded.config, 'all', shared);
     await graph.start();
     expect(log).toEqual(['start sink/a', 'start sink/b', 'start p/double', 'start src']);
@@ -81,14 +105,22 @@ describe('Graph', () => {
     const { factories } = fakes([]);
     const loaded = loadConfigText(CONFIG, factories, {});
     if (!loaded.ok) throw new Error('config');
-    const shared = { logger: pino({ level: 'silent' }), metrics: new Metrics(), deadLetters: new MemoryDeadLetterSink(), pool: undefined as unknown as WorkerPool };
-    expect(() => new Graph(loaded.config, 'agent', shared)).toThrow('no pipeline in service.pipelines runs in mode "agent"');
+    const shared = {
+      logger: pino({ level: 'silent' }),
+      metrics: new Metrics(),
+      deadLetters: new MemoryDeadLetterSink(),
+      pool: undefined as unknown as WorkerPool,
+    };
+    expect(() => new Graph(loaded.config, 'agent', shared)).toThrow(
+      'no pipeline in service.pipelines runs in mode "agent"',
+    );
   });
 
-  it('lets a pipeline read another pipeline\'s output (pipeline:<name>), so records are processed once and branch', async () => {
+  it("lets a pipeline read another pipeline's output (pipeline:<name>), so records are processed once and branch", async () => {
     const log: string[] = [];
     const { factories, feeds, delivered } = fakes(log);
-    const loaded = loadConfigText(`
+    const loaded = loadConfigText(
+      `
 receivers: { src: {} }
 processors: { double: {} }
 exporters: { sink/a: {}, sink/b: {} }
@@ -96,9 +128,17 @@ service:
   pipelines:
     first: { receivers: [src], processors: [double], exporters: [sink/a] }
     second: { receivers: ["pipeline:first"], processors: [double], exporters: [sink/b] }
-`, factories, {});
+`,
+      factories,
+      {},
+    );
     if (!loaded.ok) throw new Error(JSON.stringify(loaded.issues));
-    const shared = { logger: pino({ level: 'silent' }), metrics: new Metrics(), deadLetters: new MemoryDeadLetterSink(), pool: undefined as unknown as WorkerPool };
+    const shared = {
+      logger: pino({ level: 'silent' }),
+      metrics: new Metrics(),
+      deadLetters: new MemoryDeadLetterSink(),
+      pool: undefined as unknown as WorkerPool,
+    };
     const graph = new Graph(loaded.config, 'all', shared);
     await graph.start();
     expect(feeds).toHaveLength(1); // one receiver instance, one intake
@@ -110,14 +150,23 @@ service:
 
   it('refuses a pipeline that reads itself', () => {
     const { factories } = fakes([]);
-    const r = loadConfigText(`
+    const r = loadConfigText(
+      `
 receivers: { src: {} }
 exporters: { sink/a: {} }
 service:
   pipelines:
     p: { receivers: ["pipeline:p"], exporters: [sink/a] }
-`, factories, {});
+`,
+      factories,
+      {},
+    );
     expect(r.ok).toBe(false);
-    if (!r.ok) expect(r.issues).toContainEqual({ path: 'service.pipelines.p.receivers.0', message: '"p" is not another pipeline', value: 'pipeline:p' });
+    if (!r.ok)
+      expect(r.issues).toContainEqual({
+        path: 'service.pipelines.p.receivers.0',
+        message: '"p" is not another pipeline',
+        value: 'pipeline:p',
+      });
   });
 });

@@ -36,11 +36,20 @@ export class Graph {
   #stopping: Promise<void> | undefined;
 
   constructor(config: MeshlogConfig, mode: Mode, shared: Shared) {
-    const ctx = (name: string): ComponentContext => ({ ...shared, name, logger: shared.logger.child({ component: name }) });
+    const ctx = (name: string): ComponentContext => ({
+      ...shared,
+      name,
+      logger: shared.logger.child({ component: name }),
+    });
     const capacity = config.service.queueCapacity;
     const channel = (name: string, target: Intake | Exporter | Processor) => {
       shared.metrics.queueCapacity.set({ channel: name }, capacity);
-      return new BoundedChannel<unknown>({ name, capacity, target, onDepth: (d) => shared.metrics.queueDepth.set({ channel: name }, d) });
+      return new BoundedChannel<unknown>({
+        name,
+        capacity,
+        target,
+        onDepth: (d) => shared.metrics.queueDepth.set({ channel: name }, d),
+      });
     };
 
     const pipelines = Object.entries(config.service.pipelines).filter(([, p]) => p.modes.includes(mode));
@@ -50,7 +59,8 @@ export class Graph {
     // built first: their heads become extra sinks of the pipeline they read from.
     const readers = new Map<string, string[]>();
     for (const [name, p] of pipelines) {
-      for (const id of p.receivers) if (id.startsWith('pipeline:')) readers.set(id.slice(9), [...(readers.get(id.slice(9)) ?? []), name]);
+      for (const id of p.receivers)
+        if (id.startsWith('pipeline:')) readers.set(id.slice(9), [...(readers.get(id.slice(9)) ?? []), name]);
     }
     const heads = new Map<string, Intake>();
     const exporterChannels = new Map<string, BoundedChannel<unknown>>();
@@ -59,10 +69,12 @@ export class Graph {
     const build = (name: string): Intake => {
       const done = heads.get(name);
       if (done) return done;
-      if (building.has(name)) throw new Error(`service.pipelines: pipeline "${name}" reads its own output (a cycle through pipeline:)`);
+      if (building.has(name))
+        throw new Error(`service.pipelines: pipeline "${name}" reads its own output (a cycle through pipeline:)`);
       building.add(name);
       const p = config.service.pipelines[name];
-      if (!p?.modes.includes(mode)) throw new Error(`service.pipelines.${name} is read by another pipeline but does not run in mode "${mode}"`);
+      if (!p?.modes.includes(mode))
+        throw new Error(`service.pipelines.${name} is read by another pipeline but does not run in mode "${mode}"`);
       const sinks: Intake[] = p.exporters.map((id) => {
         let ch = exporterChannels.get(id);
         if (!ch) {

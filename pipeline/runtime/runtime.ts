@@ -54,11 +54,24 @@ export class Runtime {
   async start(): Promise<void> {
     await listen(this.admin, this.#config.service.admin.endpoint);
     await this.#startGraph();
-    this.logger.info({ mode: this.mode, admin: this.#config.service.admin.endpoint, components: this.#graph!.components.map((c) => c.name) }, 'meshlog started');
+    this.logger.info(
+      {
+        mode: this.mode,
+        admin: this.#config.service.admin.endpoint,
+        components: this.#graph!.components.map((c) => c.name),
+      },
+      'meshlog started',
+    );
   }
 
   async #startGraph(): Promise<void> {
-    const graph = new Graph(this.#config, this.mode, { logger: this.logger, metrics: this.metrics, deadLetters: this.#deadLetters, pool: this.#pool, signals: this.signals });
+    const graph = new Graph(this.#config, this.mode, {
+      logger: this.logger,
+      metrics: this.metrics,
+      deadLetters: this.#deadLetters,
+      pool: this.#pool,
+      signals: this.signals,
+    });
     this.#graph = graph;
     try {
       await graph.start();
@@ -72,7 +85,10 @@ export class Runtime {
   async reload(config: MeshlogConfig): Promise<void> {
     const old = this.#graph;
     await old?.stop();
-    this.#config = { ...config, service: { ...config.service, admin: this.#config.service.admin, workers: this.#config.service.workers } };
+    this.#config = {
+      ...config,
+      service: { ...config.service, admin: this.#config.service.admin, workers: this.#config.service.workers },
+    };
     await this.#startGraph();
     this.logger.info({ components: this.#graph!.components.map((c) => c.name) }, 'config reloaded');
   }

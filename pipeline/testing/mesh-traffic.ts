@@ -40,11 +40,18 @@ export function trafficLines(spec: TrafficSpec): string[] {
   for (let i = 0; i < spec.requests; i++) {
     const t = new Date(spec.startMs + i * (spec.spacingMs ?? 10)).toISOString();
     const u = rnd();
-    const [status, flags] = u < (spec.errorRate ?? 0) ? [503, 'UF'] : u < (spec.errorRate ?? 0) + (spec.abortRate ?? 0) ? [0, 'DC'] : [200, '-'];
+    const [status, flags] =
+      u < (spec.errorRate ?? 0)
+        ? [503, 'UF']
+        : u < (spec.errorRate ?? 0) + (spec.abortRate ?? 0)
+          ? [0, 'DC']
+          : [200, '-'];
     const latency = Math.max(1, Math.round((spec.latencyMs ?? 20) * (0.5 + rnd())));
     const id = `${spec.service}-${spec.subset}-${spec.seed ?? 1}-${i}`;
     const src = spec.source ?? '10.0.0.1';
-    out.push(`[${t}] "GET ${route} HTTP/1.1" ${status} ${flags} via_upstream - "-" 0 100 ${latency} ${latency} "-" "load" "${id}" "${spec.service}:9080" "10.1.0.9:9080" outbound|9080|${spec.subset}|${spec.service}.${ns}.svc.cluster.local ${src}:${20000 + (i % 40000)} 10.96.0.9:9080 ${src}:${10000 + (i % 50000)} - -`);
+    out.push(
+      `[${t}] "GET ${route} HTTP/1.1" ${status} ${flags} via_upstream - "-" 0 100 ${latency} ${latency} "-" "load" "${id}" "${spec.service}:9080" "10.1.0.9:9080" outbound|9080|${spec.subset}|${spec.service}.${ns}.svc.cluster.local ${src}:${20000 + (i % 40000)} 10.96.0.9:9080 ${src}:${10000 + (i % 50000)} - -`,
+    );
   }
   return out;
 }

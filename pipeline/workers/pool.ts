@@ -23,7 +23,8 @@ export class WorkerPool {
 
   constructor(opts: WorkerPoolOptions = {}, metrics?: Metrics) {
     const threads = opts.threads ?? Math.max(1, availableParallelism() - 1);
-    if (!Number.isInteger(threads) || threads < 1) throw new RangeError(`workers.threads must be a positive integer, got ${threads}`);
+    if (!Number.isInteger(threads) || threads < 1)
+      throw new RangeError(`workers.threads must be a positive integer, got ${threads}`);
     this.#maxQueued = opts.maxQueuedTasks ?? 64;
     this.#piscina = new Piscina({ minThreads: threads, maxThreads: threads, idleTimeout: 60_000 });
     if (metrics) {

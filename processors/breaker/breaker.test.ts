@@ -23,7 +23,12 @@ describe('Hystrix-style breaker', () => {
     const b = hystrix();
     const tr = feed(b, [...oks(10), ...fails(10)]);
     expect(tr).toHaveLength(1);
-    expect(tr[0]).toMatchObject({ from: 'closed', to: 'open', edge: 'a → b /x', window: { calls: 20, failures: 10, failureRate: 0.5 } });
+    expect(tr[0]).toMatchObject({
+      from: 'closed',
+      to: 'open',
+      edge: 'a → b /x',
+      window: { calls: 20, failures: 10, failureRate: 0.5 },
+    });
     expect(tr[0].reason).toContain('50% failed over 20 calls');
   });
 
@@ -40,7 +45,10 @@ describe('Hystrix-style breaker', () => {
     expect(b.state).toBe('open');
     expect(b.observe(T0 + 1900 + 4000, false, 10)).toEqual([]); // still sleeping: ignored
     const tr = b.observe(T0 + 1900 + 5000, false, 10);
-    expect(tr.map((t) => [t.from, t.to])).toEqual([['open', 'half_open'], ['half_open', 'closed']]);
+    expect(tr.map((t) => [t.from, t.to])).toEqual([
+      ['open', 'half_open'],
+      ['half_open', 'closed'],
+    ]);
     expect(b.state).toBe('closed');
   });
 
@@ -49,7 +57,10 @@ describe('Hystrix-style breaker', () => {
     feed(b, fails(20));
     const opened = T0 + 1900;
     const tr = b.observe(opened + 5000, true, 10);
-    expect(tr.map((t) => [t.from, t.to])).toEqual([['open', 'half_open'], ['half_open', 'open']]);
+    expect(tr.map((t) => [t.from, t.to])).toEqual([
+      ['open', 'half_open'],
+      ['half_open', 'open'],
+    ]);
     expect(b.observe(opened + 5000 + 4999, false, 10)).toEqual([]);
     expect(b.observe(opened + 10_000, false, 10).map((t) => t.to)).toEqual(['half_open', 'closed']);
   });
@@ -57,7 +68,18 @@ describe('Hystrix-style breaker', () => {
 
 describe('resilience4j-style options', () => {
   it('uses a count window, a minimum number of calls and several half-open trials', () => {
-    const b = new CircuitBreaker('e', resolvePolicy(breakerConfig.parse({ policy: 'resilience4j', windowCalls: 10, minimumCalls: 10, sleepWindowMs: 1000, halfOpenCalls: 3 })));
+    const b = new CircuitBreaker(
+      'e',
+      resolvePolicy(
+        breakerConfig.parse({
+          policy: 'resilience4j',
+          windowCalls: 10,
+          minimumCalls: 10,
+          sleepWindowMs: 1000,
+          halfOpenCalls: 3,
+        }),
+      ),
+    );
     expect(feed(b, [...oks(5), ...fails(4)])).toEqual([]); // 9 calls: under the minimum
     expect(feed(b, fails(1), T0 + 1000).map((t) => t.to)).toEqual(['open']); // 5 of 10 failed
     const later = T0 + 5000;
@@ -67,7 +89,18 @@ describe('resilience4j-style options', () => {
   });
 
   it('opens on slow calls when a slow-call threshold is set', () => {
-    const b = new CircuitBreaker('e', resolvePolicy(breakerConfig.parse({ policy: 'resilience4j', windowCalls: 10, minimumCalls: 10, slowCallDurationMs: 500, slowCallRateThreshold: 60 })));
+    const b = new CircuitBreaker(
+      'e',
+      resolvePolicy(
+        breakerConfig.parse({
+          policy: 'resilience4j',
+          windowCalls: 10,
+          minimumCalls: 10,
+          slowCallDurationMs: 500,
+          slowCallRateThreshold: 60,
+        }),
+      ),
+    );
     const tr = feed(b, oks(10), T0, 10, 800);
     expect(tr.map((t) => t.to)).toEqual(['open']);
     expect(tr[0].reason).toContain('100% slow');

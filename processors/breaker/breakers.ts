@@ -59,8 +59,21 @@ export class Breakers {
     return out;
   }
 
-  states(): Array<{ edge: string; source: string; service: string; namespace: string; route: string; state: string; peakFailureRate: number }> {
-    return [...this.#byEdge.values()].map(({ edge, breaker }) => ({ edge: breaker.edge, ...edge, state: breaker.state, peakFailureRate: Math.round(breaker.peakFailureRate * 1000) / 1000 }));
+  states(): Array<{
+    edge: string;
+    source: string;
+    service: string;
+    namespace: string;
+    route: string;
+    state: string;
+    peakFailureRate: number;
+  }> {
+    return [...this.#byEdge.values()].map(({ edge, breaker }) => ({
+      edge: breaker.edge,
+      ...edge,
+      state: breaker.state,
+      peakFailureRate: Math.round(breaker.peakFailureRate * 1000) / 1000,
+    }));
   }
 
   /** Transitions at or after `since` (epoch ms), oldest first. */

@@ -44,16 +44,49 @@ export interface BreakerPolicy {
 }
 
 /** Hystrix: 10 s in 10 buckets, 20 calls, 50%, 5 s sleep, one trial. */
-export const HYSTRIX: BreakerPolicy = { name: 'hystrix', windowType: 'time', windowMs: 10_000, buckets: 10, windowCalls: 100, minimumCalls: 20, failureRateThreshold: 50, slowCallDurationMs: Infinity, slowCallRateThreshold: 100, sleepWindowMs: 5000, halfOpenCalls: 1 };
+export const HYSTRIX: BreakerPolicy = {
+  name: 'hystrix',
+  windowType: 'time',
+  windowMs: 10_000,
+  buckets: 10,
+  windowCalls: 100,
+  minimumCalls: 20,
+  failureRateThreshold: 50,
+  slowCallDurationMs: Infinity,
+  slowCallRateThreshold: 100,
+  sleepWindowMs: 5000,
+  halfOpenCalls: 1,
+};
 /** resilience4j: the last 100 calls, 100 minimum, 50%, slow = 60 s at 100%, 60 s open, 10 trials. */
-export const RESILIENCE4J: BreakerPolicy = { name: 'resilience4j', windowType: 'count', windowMs: 10_000, buckets: 10, windowCalls: 100, minimumCalls: 100, failureRateThreshold: 50, slowCallDurationMs: 60_000, slowCallRateThreshold: 100, sleepWindowMs: 60_000, halfOpenCalls: 10 };
+export const RESILIENCE4J: BreakerPolicy = {
+  name: 'resilience4j',
+  windowType: 'count',
+  windowMs: 10_000,
+  buckets: 10,
+  windowCalls: 100,
+  minimumCalls: 100,
+  failureRateThreshold: 50,
+  slowCallDurationMs: 60_000,
+  slowCallRateThreshold: 100,
+  sleepWindowMs: 60_000,
+  halfOpenCalls: 10,
+};
 
 export function resolvePolicy(c: BreakerConfig): BreakerPolicy {
   const base = c.policy === 'hystrix' ? HYSTRIX : RESILIENCE4J;
-  const pick = <K extends keyof BreakerPolicy>(k: K) => ((c as Record<string, unknown>)[k] ?? base[k]) as BreakerPolicy[K];
+  const pick = <K extends keyof BreakerPolicy>(k: K) =>
+    ((c as Record<string, unknown>)[k] ?? base[k]) as BreakerPolicy[K];
   return {
-    name: base.name, windowType: pick('windowType'), windowMs: pick('windowMs'), buckets: pick('buckets'), windowCalls: pick('windowCalls'),
-    minimumCalls: pick('minimumCalls'), failureRateThreshold: pick('failureRateThreshold'), slowCallDurationMs: pick('slowCallDurationMs'),
-    slowCallRateThreshold: pick('slowCallRateThreshold'), sleepWindowMs: pick('sleepWindowMs'), halfOpenCalls: pick('halfOpenCalls'),
+    name: base.name,
+    windowType: pick('windowType'),
+    windowMs: pick('windowMs'),
+    buckets: pick('buckets'),
+    windowCalls: pick('windowCalls'),
+    minimumCalls: pick('minimumCalls'),
+    failureRateThreshold: pick('failureRateThreshold'),
+    slowCallDurationMs: pick('slowCallDurationMs'),
+    slowCallRateThreshold: pick('slowCallRateThreshold'),
+    sleepWindowMs: pick('sleepWindowMs'),
+    halfOpenCalls: pick('halfOpenCalls'),
   };
 }

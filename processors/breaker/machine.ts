@@ -57,7 +57,14 @@ export class CircuitBreaker {
     const out: Transition[] = [];
     if (this.state === 'open') {
       if (t < this.#openedAt + this.policy.sleepWindowMs) return out;
-      out.push(this.#move(t, 'half_open', `sleep window of ${this.policy.sleepWindowMs} ms over; trial call`, this.#summary([])));
+      out.push(
+        this.#move(
+          t,
+          'half_open',
+          `sleep window of ${this.policy.sleepWindowMs} ms over; trial call`,
+          this.#summary([]),
+        ),
+      );
       this.#trials = [];
     }
     if (this.state === 'half_open') {
@@ -78,14 +85,24 @@ export class CircuitBreaker {
     const s = this.#window(t);
     if (s.calls >= this.policy.minimumCalls) this.peakFailureRate = Math.max(this.peakFailureRate, s.failureRate);
     if (s.calls >= this.policy.minimumCalls && this.#over(s)) {
-      out.push(this.#move(t, 'open', `${describe(s)} over ${s.calls} calls (threshold ${this.policy.failureRateThreshold}%, volume ${this.policy.minimumCalls})`, s));
+      out.push(
+        this.#move(
+          t,
+          'open',
+          `${describe(s)} over ${s.calls} calls (threshold ${this.policy.failureRateThreshold}%, volume ${this.policy.minimumCalls})`,
+          s,
+        ),
+      );
       this.#openedAt = t;
     }
     return out;
   }
 
   #over(s: WindowSummary): boolean {
-    return s.failureRate * 100 >= this.policy.failureRateThreshold || (Number.isFinite(this.policy.slowCallDurationMs) && s.slowRate * 100 >= this.policy.slowCallRateThreshold);
+    return (
+      s.failureRate * 100 >= this.policy.failureRateThreshold ||
+      (Number.isFinite(this.policy.slowCallDurationMs) && s.slowRate * 100 >= this.policy.slowCallRateThreshold)
+    );
   }
 
   #record(t: number, failed: boolean, slow: boolean): void {

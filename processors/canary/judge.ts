@@ -32,38 +32,83 @@ function judged(s: WindowStats) {
 function errorRate(canary: WindowStats, baseline: WindowStats, cfg: CanaryConfig): MetricEvidence {
   const c = judged(canary);
   const b = judged(baseline);
-  const base = { name: 'error_rate' as const, critical: cfg.critical.includes('error_rate'), canary: { ...c, rate: round(c.rate) }, baseline: { ...b, rate: round(b.rate) } };
+  const base = {
+    name: 'error_rate' as const,
+    critical: cfg.critical.includes('error_rate'),
+    canary: { ...c, rate: round(c.rate) },
+    baseline: { ...b, rate: round(b.rate) },
+  };
   if (c.requests < cfg.minRequests || b.requests < cfg.minRequests) {
-    return { ...base, result: 'nodata', reason: `fewer than ${cfg.minRequests} requests on a side (canary ${c.requests}, baseline ${b.requests})` };
+    return {
+      ...base,
+      result: 'nodata',
+      reason: `fewer than ${cfg.minRequests} requests on a side (canary ${c.requests}, baseline ${b.requests})`,
+    };
   }
   const p = fisherExactGreater(c.errors, c.requests - c.errors, b.errors, b.requests - b.errors);
   const increase = c.rate - b.rate;
   const fail = p < cfg.alpha && increase >= cfg.minErrorRateIncrease;
   return {
-    ...base, result: fail ? 'fail' : 'pass', test: 'fisher-exact, one-sided', pValue: round(p, 10), effect: { rateIncrease: round(increase), rateRatio: b.rate > 0 ? round(c.rate / b.rate) : null },
-    reason: fail ? `canary error rate ${round(c.rate * 100, 2)}% > baseline ${round(b.rate * 100, 2)}% (p = ${p.toExponential(2)})` : p < cfg.alpha ? `significant but below the ${cfg.minErrorRateIncrease} minimum increase` : 'no significant increase',
+    ...base,
+    result: fail ? 'fail' : 'pass',
+    test: 'fisher-exact, one-sided',
+    pValue: round(p, 10),
+    effect: { rateIncrease: round(increase), rateRatio: b.rate > 0 ? round(c.rate / b.rate) : null },
+    reason: fail
+      ? `canary error rate ${round(c.rate * 100, 2)}% > baseline ${round(b.rate * 100, 2)}% (p = ${p.toExponential(2)})`
+      : p < cfg.alpha
+        ? `significant but below the ${cfg.minErrorRateIncrease} minimum increase`
+        : 'no significant increase',
   };
 }
 
 function quantiles(s: WindowStats) {
-  return { count: s.sketch.count, p50: round(s.quantile(0.5), 3), p90: round(s.quantile(0.9), 3), p99: round(s.quantile(0.99), 3) };
+  return {
+    count: s.sketch.count,
+    p50: round(s.quantile(0.5), 3),
+    p90: round(s.quantile(0.9), 3),
+    p99: round(s.quantile(0.99), 3),
+  };
 }
 
 function latency(canary: WindowStats, baseline: WindowStats, cfg: CanaryConfig): MetricEvidence {
-  const base = { name: 'latency' as const, critical: cfg.critical.includes('latency'), canary: quantiles(canary), baseline: quantiles(baseline) };
+  const base = {
+    name: 'latency' as const,
+    critical: cfg.critical.includes('latency'),
+    canary: quantiles(canary),
+    baseline: quantiles(baseline),
+  };
   const x = canary.sample.values();
   const y = baseline.sample.values();
-  if (canary.sketch.count < cfg.minRequests || baseline.sketch.count < cfg.minRequests || x.length === 0 || y.length === 0) {
-    return { ...base, result: 'nodata', reason: `fewer than ${cfg.minRequests} latencies on a side (canary ${canary.sketch.count}, baseline ${baseline.sketch.count})` };
+  if (
+    canary.sketch.count < cfg.minRequests ||
+    baseline.sketch.count < cfg.minRequests ||
+    x.length === 0 ||
+    y.length === 0
+  ) {
+    return {
+      ...base,
+      result: 'nodata',
+      reason: `fewer than ${cfg.minRequests} latencies on a side (canary ${canary.sketch.count}, baseline ${baseline.sketch.count})`,
+    };
   }
   const mw = mannWhitneyGreater(x, y);
   const bMed = baseline.quantile(0.5)!;
   const ratio = bMed > 0 ? canary.quantile(0.5)! / bMed : canary.quantile(0.5)! > 0 ? Infinity : 1;
   const fail = mw.p < cfg.alpha && ratio >= cfg.minLatencyRatio;
   return {
-    ...base, result: fail ? 'fail' : 'pass', test: `mann-whitney-u, one-sided (${mw.method})`, u: mw.u, pValue: round(mw.p, 10), sampled: { canary: x.length, baseline: y.length },
+    ...base,
+    result: fail ? 'fail' : 'pass',
+    test: `mann-whitney-u, one-sided (${mw.method})`,
+    u: mw.u,
+    pValue: round(mw.p, 10),
+    sampled: { canary: x.length, baseline: y.length },
     effect: { medianRatio: round(ratio, 4), cles: round(mw.cles, 4) },
-    reason: fail ? `canary median ${round(ratio, 2)}× the baseline's (p = ${mw.p.toExponential(2)})` : mw.p < cfg.alpha ? `significant but below the ${cfg.minLatencyRatio}× minimum` : 'no significant slowdown',
+    reason: fail
+      ? `canary median ${round(ratio, 2)}× the baseline's (p = ${mw.p.toExponential(2)})`
+      : mw.p < cfg.alpha
+        ? `significant but below the ${cfg.minLatencyRatio}× minimum`
+        : 'no significant slowdown',
   };
 }
 
@@ -76,7 +121,8 @@ function latency(canary: WindowStats, baseline: WindowStats, cfg: CanaryConfig):
 export function judge(canary: WindowStats, baseline: WindowStats, cfg: CanaryConfig): CanaryVerdict {
   const metrics = [errorRate(canary, baseline, cfg), latency(canary, baseline, cfg)];
   const withData = metrics.filter((m) => m.result !== 'nodata');
-  const score = withData.length === 0 ? 0 : Math.round((100 * withData.filter((m) => m.result === 'pass').length) / metrics.length);
+  const score =
+    withData.length === 0 ? 0 : Math.round((100 * withData.filter((m) => m.result === 'pass').length) / metrics.length);
   let verdict: Verdict;
   if (metrics.some((m) => m.critical && m.result === 'fail')) verdict = 'fail';
   else if (metrics.some((m) => m.critical && m.result === 'nodata') || withData.length === 0) verdict = 'inconclusive';

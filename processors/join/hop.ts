@@ -113,10 +113,33 @@ export function shiftHop(h: PackedHop, deltaMs: number): void {
 }
 
 export const H = {
-  start: 0, duration: 1, status: 2, flags: 3, errorClass: 4, direction: 5, service: 6, namespace: 7, route: 8, cluster: 9,
-  subset: 10, sourceWorkload: 11, sourceNamespace: 12, remoteIp: 13, remotePort: 14, localIp: 15, localPort: 16,
-  upstreamLocalIp: 17, upstreamLocalPort: 18, upstreamHostIp: 19, upstreamHostPort: 20,
-  method: 21, path: 22, authority: 23, port: 24, codeDetails: 25, labels: 26,
+  start: 0,
+  duration: 1,
+  status: 2,
+  flags: 3,
+  errorClass: 4,
+  direction: 5,
+  service: 6,
+  namespace: 7,
+  route: 8,
+  cluster: 9,
+  subset: 10,
+  sourceWorkload: 11,
+  sourceNamespace: 12,
+  remoteIp: 13,
+  remotePort: 14,
+  localIp: 15,
+  localPort: 16,
+  upstreamLocalIp: 17,
+  upstreamLocalPort: 18,
+  upstreamHostIp: 19,
+  upstreamHostPort: 20,
+  method: 21,
+  path: 22,
+  authority: 23,
+  port: 24,
+  codeDetails: 25,
+  labels: 26,
 } as const;
 
 /** Whether two address slots (ip index, port at ip index + 1) hold the same known address. */

@@ -50,11 +50,22 @@ function render(reqId: string, t0: number, shape: number[], skews: number[]) {
 }
 
 // A forest: each call's caller is an earlier call or the edge.
-const shapeArb = fc.integer({ min: 1, max: 6 }).chain((n) => fc.tuple(...Array.from({ length: n }, (_, i) => fc.integer({ min: -1, max: i - 1 }))));
-const requestArb = fc.record({ t0: fc.integer({ min: 0, max: 30_000 }), shape: shapeArb, delays: fc.array(fc.integer({ min: 0, max: 1500 }), { minLength: 12, maxLength: 12 }), dup: fc.boolean() });
+const shapeArb = fc
+  .integer({ min: 1, max: 6 })
+  .chain((n) => fc.tuple(...Array.from({ length: n }, (_, i) => fc.integer({ min: -1, max: i - 1 }))));
+const requestArb = fc.record({
+  t0: fc.integer({ min: 0, max: 30_000 }),
+  shape: shapeArb,
+  delays: fc.array(fc.integer({ min: 0, max: 1500 }), { minLength: 12, maxLength: 12 }),
+  dup: fc.boolean(),
+});
 const skewArb = fc.array(fc.integer({ min: -500, max: 500 }), { minLength: 7, maxLength: 7 });
 
-function stream(reqs: Array<{ t0: number; shape: number[]; delays: number[]; dup: boolean }>, skews: number[], lateMs = 0) {
+function stream(
+  reqs: Array<{ t0: number; shape: number[]; delays: number[]; dup: boolean }>,
+  skews: number[],
+  lateMs = 0,
+) {
   const base = Date.parse('2024-06-01T00:00:00.000Z');
   const expected = new Map<string, Call[]>();
   const arrivals: Array<{ at: number; rec: AccessRecord }> = [];
@@ -65,7 +76,8 @@ function stream(reqs: Array<{ t0: number; shape: number[]; delays: number[]; dup
     parts.forEach((p, j) => {
       const late = lateMs > 0 && j === parts.length - 1 && k % 3 === 0 ? lateMs : 0;
       arrivals.push({ at: p.trueTime + r.delays[j % r.delays.length] + late, rec: p.rec });
-      if (r.dup && j === 0) arrivals.push({ at: p.trueTime + r.delays[(j + 1) % r.delays.length], rec: structuredClone(p.rec) });
+      if (r.dup && j === 0)
+        arrivals.push({ at: p.trueTime + r.delays[(j + 1) % r.delays.length], rec: structuredClone(p.rec) });
     });
   });
   arrivals.sort((a, b) => a.at - b.at);
@@ -96,12 +108,17 @@ describe('property: the join over random request forests', () => {
           expect(hops).toHaveLength(calls.length * 2); // nothing lost, duplicates dropped
           // Every inbound hop hangs under the outbound hop of the same call, and every
           // outbound hop under the inbound hop of its caller.
-          const paths = (doc as unknown as { 'mesh.hops': Array<{ parent: number | null; direction: string; route: string }> })['mesh.hops'];
+          const paths = (
+            doc as unknown as { 'mesh.hops': Array<{ parent: number | null; direction: string; route: string }> }
+          )['mesh.hops'];
           for (const c of calls) {
             const out = paths.findIndex((h) => h.route === c.path && h.direction === 'outbound');
             const inb = paths.findIndex((h) => h.route === c.path && h.direction === 'inbound');
             expect(paths[inb].parent).toBe(out);
-            const callerIn = c.parentPath === null ? null : paths.findIndex((h) => h.route === c.parentPath && h.direction === 'inbound');
+            const callerIn =
+              c.parentPath === null
+                ? null
+                : paths.findIndex((h) => h.route === c.parentPath && h.direction === 'inbound');
             expect(paths[out].parent).toBe(callerIn);
           }
         }

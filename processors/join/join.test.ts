@@ -13,7 +13,8 @@ const hop = (line: string) => {
   if (!r.ok) throw new Error(r.reason);
   return r.record;
 };
-const engine = (o: Partial<ReturnType<typeof joinConfig.parse>> = {}) => new JoinEngine({ ...joinConfig.parse({}), ...o });
+const engine = (o: Partial<ReturnType<typeof joinConfig.parse>> = {}) =>
+  new JoinEngine({ ...joinConfig.parse({}), ...o });
 
 function replay(e: JoinEngine, parts: Array<AccessRecord | SpanRecord>): RequestDoc[] {
   const docs: RequestDoc[] = [];
@@ -24,10 +25,20 @@ function replay(e: JoinEngine, parts: Array<AccessRecord | SpanRecord>): Request
   return e.flush('complete', docs);
 }
 
-const HOPS = readFileSync(new URL('./testdata/bookinfo-hops.log', import.meta.url), 'utf8').trim().split('\n').map(hop);
+const HOPS = readFileSync(new URL('./testdata/bookinfo-hops.log', import.meta.url), 'utf8')
+  .trim()
+  .split('\n')
+  .map(hop);
 const TRACE = (() => {
   const spans: SpanRecord[] = [];
-  otlpToSpans(JSON.parse(readFileSync(new URL('../../../shared/realdata/otlp-trace-kiali-bookinfo-tempo.json', import.meta.url), 'utf8')), 't', spans, []);
+  otlpToSpans(
+    JSON.parse(
+      readFileSync(new URL('../../../shared/realdata/otlp-trace-kiali-bookinfo-tempo.json', import.meta.url), 'utf8'),
+    ),
+    't',
+    spans,
+    [],
+  );
   return spans;
 })();
 
@@ -35,7 +46,14 @@ describe('join: the real bookinfo trace with its access-log hops', () => {
   it('gives one complete RequestDoc with the hops in call order and each span on its hop', () => {
     const [doc, ...rest] = replay(engine(), [...TRACE, ...HOPS].reverse());
     expect(rest).toEqual([]);
-    expect(doc).toMatchObject({ 'http.request.id': 'e4e8c177-3962-9359-945e-61e7175cd867', 'trace.id': '3ba55609c3cde49649cd77d1f9dcd936', 'meshlog.join.state': 'complete', 'http.response.status_code': 200, 'mesh.error_class': 'ok', 'mesh.failed_hop': null });
+    expect(doc).toMatchObject({
+      'http.request.id': 'e4e8c177-3962-9359-945e-61e7175cd867',
+      'trace.id': '3ba55609c3cde49649cd77d1f9dcd936',
+      'meshlog.join.state': 'complete',
+      'http.response.status_code': 200,
+      'mesh.error_class': 'ok',
+      'mesh.failed_hop': null,
+    });
     expect(doc.spans).toHaveLength(8);
     expect(doc['mesh.hops'].map((h) => [h.index, h.parent, h.direction, h.service, h.span_id])).toEqual([
       [0, null, 'outbound', 'productpage', '49cd77d1f9dcd936'],
@@ -52,7 +70,9 @@ describe('join: the real bookinfo trace with its access-log hops', () => {
 
   it('builds the same tree whatever order the hops arrive in', () => {
     const a = replay(engine(), HOPS)[0]['mesh.hops'];
-    const b = replay(engine(), [HOPS[7], HOPS[3], HOPS[0], HOPS[5], HOPS[1], HOPS[6], HOPS[2], HOPS[4]])[0]['mesh.hops'];
+    const b = replay(engine(), [HOPS[7], HOPS[3], HOPS[0], HOPS[5], HOPS[1], HOPS[6], HOPS[2], HOPS[4]])[0][
+      'mesh.hops'
+    ];
     expect(b).toEqual(a);
   });
 
@@ -64,33 +84,114 @@ describe('join: the real bookinfo trace with its access-log hops', () => {
   });
 });
 
-const line = (id: string, t: string, status: number, flags: string, cluster: string, remote: string, local: string, upLocal: string, dur = 5) =>
-  hop(`[${t}] "GET /api HTTP/1.1" ${status} ${flags} via_upstream - "-" 0 10 ${dur} - "-" "ua" "${id}" "svc:80" "10.0.0.9:80" ${cluster} ${upLocal} ${local} ${remote} - -`);
+const line = (
+  id: string,
+  t: string,
+  status: number,
+  flags: string,
+  cluster: string,
+  remote: string,
+  local: string,
+  upLocal: string,
+  dur = 5,
+) =>
+  hop(
+    `[${t}] "GET /api HTTP/1.1" ${status} ${flags} via_upstream - "-" 0 10 ${dur} - "-" "ua" "${id}" "svc:80" "10.0.0.9:80" ${cluster} ${upLocal} ${local} ${remote} - -`,
+  );
 
 describe('join: failures, synthesis, bounds and lateness', () => {
   const failing = (id: string, t0 = '2024-01-01T00:00:00.000Z') => [
-    line(id, t0, 503, 'UF,URX', 'outbound|80||backend.shop.svc.cluster.local', '10.0.0.5:5000', '10.96.0.9:80', '10.0.0.5:6000', 30),
+    line(
+      id,
+      t0,
+      503,
+      'UF,URX',
+      'outbound|80||backend.shop.svc.cluster.local',
+      '10.0.0.5:5000',
+      '10.96.0.9:80',
+      '10.0.0.5:6000',
+      30,
+    ),
   ];
 
   it('reports the first failing hop and synthesises a trace for a failed request without spans', () => {
-    const ok = line('r-2', '2024-01-01T00:00:00.000Z', 502, '-', 'outbound|80||frontend.shop.svc.cluster.local', '10.0.0.1:1000', '10.0.0.2:80', '10.0.0.2:2000', 40);
-    const inbound = line('r-2', '2024-01-01T00:00:00.001Z', 502, '-', 'inbound|80||', '10.0.0.2:2000', '10.0.0.5:80', '127.0.0.6:1', 38);
-    const leaf = line('r-2', '2024-01-01T00:00:00.002Z', 503, 'UF,URX', 'outbound|80||backend.shop.svc.cluster.local', '10.0.0.5:5000', '10.96.0.9:80', '10.0.0.5:6000', 30);
+    const ok = line(
+      'r-2',
+      '2024-01-01T00:00:00.000Z',
+      502,
+      '-',
+      'outbound|80||frontend.shop.svc.cluster.local',
+      '10.0.0.1:1000',
+      '10.0.0.2:80',
+      '10.0.0.2:2000',
+      40,
+    );
+    const inbound = line(
+      'r-2',
+      '2024-01-01T00:00:00.001Z',
+      502,
+      '-',
+      'inbound|80||',
+      '10.0.0.2:2000',
+      '10.0.0.5:80',
+      '127.0.0.6:1',
+      38,
+    );
+    const leaf = line(
+      'r-2',
+      '2024-01-01T00:00:00.002Z',
+      503,
+      'UF,URX',
+      'outbound|80||backend.shop.svc.cluster.local',
+      '10.0.0.5:5000',
+      '10.96.0.9:80',
+      '10.0.0.5:6000',
+      30,
+    );
     const [doc] = replay(engine(), [leaf, ok, inbound]);
     // The inbound hop names its service by the authority it was called with ("svc:80").
-    expect(doc['mesh.hops'].map((h) => [h.parent, h.service, h.error_class])).toEqual([[null, 'frontend', 'app'], [0, 'svc', 'app'], [1, 'backend', 'mesh']]);
-    expect(doc).toMatchObject({ 'http.response.status_code': 502, 'mesh.error_class': 'app', 'mesh.failed_hop': 0, 'trace.id': syntheticTraceId('r-2') });
-    expect(doc.spans.map((s) => [s['span.kind'], s['parent.id'] === null, s.attributes['meshlog.synthetic'], s['span.status']])).toEqual([
-      ['client', true, true, 'error'], ['server', false, true, 'error'], ['client', false, true, 'error'],
+    expect(doc['mesh.hops'].map((h) => [h.parent, h.service, h.error_class])).toEqual([
+      [null, 'frontend', 'app'],
+      [0, 'svc', 'app'],
+      [1, 'backend', 'mesh'],
+    ]);
+    expect(doc).toMatchObject({
+      'http.response.status_code': 502,
+      'mesh.error_class': 'app',
+      'mesh.failed_hop': 0,
+      'trace.id': syntheticTraceId('r-2'),
+    });
+    expect(
+      doc.spans.map((s) => [
+        s['span.kind'],
+        s['parent.id'] === null,
+        s.attributes['meshlog.synthetic'],
+        s['span.status'],
+      ]),
+    ).toEqual([
+      ['client', true, true, 'error'],
+      ['server', false, true, 'error'],
+      ['client', false, true, 'error'],
     ]);
     expect(doc.spans[1]['parent.id']).toBe(doc.spans[0]['span.id']);
     expect(doc.spans[2]['parent.id']).toBe(doc.spans[1]['span.id']);
     // Deterministic: a replay gives the same ids.
-    expect(replay(engine(), [ok, inbound, leaf])[0].spans.map((s) => s['span.id'])).toEqual(doc.spans.map((s) => s['span.id']));
+    expect(replay(engine(), [ok, inbound, leaf])[0].spans.map((s) => s['span.id'])).toEqual(
+      doc.spans.map((s) => s['span.id']),
+    );
   });
 
   it('does not synthesise for successful requests or when turned off', () => {
-    const ok = line('r-3', '2024-01-01T00:00:00.000Z', 200, '-', 'outbound|80||a.b.svc.cluster.local', '10.0.0.1:1', '10.0.0.2:80', '10.0.0.1:2');
+    const ok = line(
+      'r-3',
+      '2024-01-01T00:00:00.000Z',
+      200,
+      '-',
+      'outbound|80||a.b.svc.cluster.local',
+      '10.0.0.1:1',
+      '10.0.0.2:80',
+      '10.0.0.1:2',
+    );
     expect(replay(engine(), [ok])[0].spans).toEqual([]);
     expect(replay(engine({ synthesize: false }), failing('r-4'))[0].spans).toEqual([]);
   });
@@ -100,7 +201,10 @@ describe('join: failures, synthesis, bounds and lateness', () => {
     const docs: RequestDoc[] = [];
     for (let i = 0; i < 5; i++) e.add(failing(`p-${i}`, `2024-01-01T00:00:0${i}.000Z`)[0], docs);
     expect(e.pending).toBe(3);
-    expect(docs.map((d) => [d['http.request.id'], d['meshlog.join.state']])).toEqual([['p-0', 'partial'], ['p-1', 'partial']]);
+    expect(docs.map((d) => [d['http.request.id'], d['meshlog.join.state']])).toEqual([
+      ['p-0', 'partial'],
+      ['p-1', 'partial'],
+    ]);
     expect(e.counters.partial).toBe(2);
   });
 
@@ -114,7 +218,19 @@ describe('join: failures, synthesis, bounds and lateness', () => {
     expect(docs.map((d) => d['http.request.id'])).toEqual(['a']);
     // A request that keeps getting parts still goes out at maxAge.
     for (let ms = 0; ms <= 3000; ms += 500) {
-      e.add(line('b', new Date(Date.parse('2024-01-01T00:00:10.000Z') + ms).toISOString(), 200, '-', 'outbound|80||x.y.svc.cluster.local', `10.0.0.1:${ms + 1}`, '10.0.0.2:80', '10.0.0.1:9'), docs);
+      e.add(
+        line(
+          'b',
+          new Date(Date.parse('2024-01-01T00:00:10.000Z') + ms).toISOString(),
+          200,
+          '-',
+          'outbound|80||x.y.svc.cluster.local',
+          `10.0.0.1:${ms + 1}`,
+          '10.0.0.2:80',
+          '10.0.0.1:9',
+        ),
+        docs,
+      );
       e.advance(Date.parse('2024-01-01T00:00:10.000Z') + ms, docs);
     }
     expect(docs.map((d) => d['http.request.id'])).toEqual(['a', 'b']);
@@ -127,7 +243,10 @@ describe('join: failures, synthesis, bounds and lateness', () => {
     e.add(first, docs);
     e.advance(Date.parse(first['@timestamp']) + 5000, docs);
     e.add(second, docs);
-    expect(docs.map((d) => [d['meshlog.join.state'], d['mesh.hops'].length])).toEqual([['complete', 1], ['late', 2]]);
+    expect(docs.map((d) => [d['meshlog.join.state'], d['mesh.hops'].length])).toEqual([
+      ['complete', 1],
+      ['late', 2],
+    ]);
     expect(docs[1]['http.request.id']).toBe(docs[0]['http.request.id']);
     expect(e.counters.late).toBe(1);
   });

@@ -92,8 +92,10 @@ export class JoinProcessor implements Processor<unknown, unknown> {
       const d = c[state] - this.#reported[state];
       if (d > 0) m.joinEmitted.inc({ component: this.name, state }, d);
     }
-    if (c.duplicates > this.#reported.duplicates) m.dropped.inc({ component: this.name, reason: 'duplicate' }, c.duplicates - this.#reported.duplicates);
-    if (c.unkeyed > this.#reported.unkeyed) m.dropped.inc({ component: this.name, reason: 'no_request_id' }, c.unkeyed - this.#reported.unkeyed);
+    if (c.duplicates > this.#reported.duplicates)
+      m.dropped.inc({ component: this.name, reason: 'duplicate' }, c.duplicates - this.#reported.duplicates);
+    if (c.unkeyed > this.#reported.unkeyed)
+      m.dropped.inc({ component: this.name, reason: 'no_request_id' }, c.unkeyed - this.#reported.unkeyed);
     this.#reported = { ...c };
     m.joinPending.set({ component: this.name }, this.engine.pending);
   }

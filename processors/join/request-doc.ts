@@ -34,7 +34,10 @@ function attachSpans(req: BufferedRequest, order: number[], summaries: HopSummar
       if ((kind === 'server') !== inbound || (kind !== 'server' && kind !== 'client')) return;
       const cluster = stripSemicolon(span['envoy.upstream.cluster']);
       if (cluster && stripSemicolon(h[H.cluster]) && cluster !== stripSemicolon(h[H.cluster])) return;
-      const workloadMismatch = span['mesh.source.workload'] && h[H.sourceWorkload] && span['mesh.source.workload'] !== h[H.sourceWorkload] ? 10_000 : 0;
+      const workloadMismatch =
+        span['mesh.source.workload'] && h[H.sourceWorkload] && span['mesh.source.workload'] !== h[H.sourceWorkload]
+          ? 10_000
+          : 0;
       const score = workloadMismatch + Math.abs(startMs - h[H.start]);
       if (score < bestScore) {
         best = pos;
@@ -49,7 +52,11 @@ function attachSpans(req: BufferedRequest, order: number[], summaries: HopSummar
 }
 
 /** One RequestDoc from what is buffered for a request id. */
-export function buildRequestDoc(req: BufferedRequest, state: JoinState, opts: { skewMs: number; synthesize: boolean }): RequestDoc {
+export function buildRequestDoc(
+  req: BufferedRequest,
+  state: JoinState,
+  opts: { skewMs: number; synthesize: boolean },
+): RequestDoc {
   const { order, parent } = callTree(req.hops, opts.skewMs);
   const position = new Map(order.map((hopIdx, pos) => [hopIdx, pos]));
   const summaries: HopSummary[] = order.map((hopIdx, pos) => {

@@ -3,7 +3,11 @@ import type { HopSummary, SpanRecord } from '../../pipeline/records.ts';
 import { isServerFault } from '../parse/mesh/error-class.ts';
 import { H, type PackedHop } from './hop.ts';
 
-const hex = (s: string, bytes: number) => createHash('sha256').update(s).digest('hex').slice(0, bytes * 2);
+const hex = (s: string, bytes: number) =>
+  createHash('sha256')
+    .update(s)
+    .digest('hex')
+    .slice(0, bytes * 2);
 
 /** The trace id meshlog gives a request that tracing did not sample: the same for every replay. */
 export function syntheticTraceId(requestId: string): string {
@@ -21,7 +25,13 @@ export function syntheticSpanId(requestId: string, hopIndex: number): string {
  * `http.url` has the real path on failing hops; healthy hops are buffered with their route template
  * only (see PackedHop), so theirs shows the template.
  */
-export function synthesizeSpans(requestId: string, baseMs: number, hops: PackedHop[], summaries: HopSummary[], order: number[]): SpanRecord[] {
+export function synthesizeSpans(
+  requestId: string,
+  baseMs: number,
+  hops: PackedHop[],
+  summaries: HopSummary[],
+  order: number[],
+): SpanRecord[] {
   const traceId = syntheticTraceId(requestId);
   return summaries.map((s, pos) => {
     const h = hops[order[pos]];
@@ -47,7 +57,8 @@ export function synthesizeSpans(requestId: string, baseMs: number, hops: PackedH
     if (s.flags.length) attributes.response_flags = s.flags.join(',');
     if (details) attributes.response_code_details = details;
     for (const [k, v] of Object.entries(h[H.labels] ?? {})) attributes[`labels.${k}`] = v;
-    const service = s.direction === 'inbound' ? (s.service ?? 'unknown') : (h[H.sourceWorkload] ?? s.service ?? 'unknown');
+    const service =
+      s.direction === 'inbound' ? (s.service ?? 'unknown') : (h[H.sourceWorkload] ?? s.service ?? 'unknown');
     return {
       '@timestamp': new Date(baseMs + h[H.start]).toISOString(),
       'event.dataset': 'mesh.span',

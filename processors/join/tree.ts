@@ -64,11 +64,29 @@ export function callTree(hops: PackedHop[], skewMs: number): CallTree {
       const clients = sorted.filter((j) => isClient(hops[j]));
       const before = (j: number) => hops[j][H.start] <= t + skewMs;
       const closeness = (j: number) => Math.abs(t - hops[j][H.start]);
-      let p = pick(i, clients.filter((j) => sameAddress(hops[j], H.upstreamLocalIp, h, H.remoteIp)), closeness);
-      if (p === -1) p = pick(i, clients.filter((j) => sameAddress(hops[j], H.upstreamHostIp, h, H.localIp) && before(j)), closeness);
+      let p = pick(
+        i,
+        clients.filter((j) => sameAddress(hops[j], H.upstreamLocalIp, h, H.remoteIp)),
+        closeness,
+      );
+      if (p === -1)
+        p = pick(
+          i,
+          clients.filter((j) => sameAddress(hops[j], H.upstreamHostIp, h, H.localIp) && before(j)),
+          closeness,
+        );
       if (p === -1) {
         const svc = h[H.service] ?? hostOf(h[H.authority])?.split('.')[0] ?? null;
-        p = pick(i, clients.filter((j) => svc !== null && (hops[j][H.service] === svc || hostOf(hops[j][H.authority])?.split('.')[0] === svc) && before(j)), closeness);
+        p = pick(
+          i,
+          clients.filter(
+            (j) =>
+              svc !== null &&
+              (hops[j][H.service] === svc || hostOf(hops[j][H.authority])?.split('.')[0] === svc) &&
+              before(j),
+          ),
+          closeness,
+        );
       }
       parent[i] = p;
     } else if (isClient(h)) {
@@ -78,7 +96,9 @@ export function callTree(hops: PackedHop[], skewMs: number): CallTree {
         const d = Math.max(hops[k][H.duration], 0);
         return s <= t + skewMs && s + d + skewMs >= t;
       };
-      const inbound = sorted.filter((k) => hops[k][H.direction] === 'inbound' && podIp !== null && hops[k][H.localIp] === podIp && holds(k));
+      const inbound = sorted.filter(
+        (k) => hops[k][H.direction] === 'inbound' && podIp !== null && hops[k][H.localIp] === podIp && holds(k),
+      );
       parent[i] = pick(i, inbound, (k) => t - hops[k][H.start]);
     }
   }

@@ -2,9 +2,15 @@ import { z } from 'zod';
 
 const header = z.strictObject({
   /** The request header, as logged (case does not matter). */
-  header: z.string().min(1).transform((h) => h.toLowerCase()),
+  header: z
+    .string()
+    .min(1)
+    .transform((h) => h.toLowerCase()),
   /** The label it becomes: `labels.<name>`. Default: the header name. */
-  name: z.string().regex(/^[A-Za-z0-9_.-]+$/).optional(),
+  name: z
+    .string()
+    .regex(/^[A-Za-z0-9_.-]+$/)
+    .optional(),
   /** Longer values are cut to this many characters before redaction. Default: 256. */
   maxLength: z.number().int().positive().default(256),
   /**
@@ -28,7 +34,12 @@ export const labelsConfig = z
   })
   .superRefine((c, ctx) => {
     c.headers.forEach((h, i) => {
-      if (h.redact === 'hmac' && !c.hmacKey) ctx.addIssue({ code: 'custom', path: ['headers', i, 'redact'], message: 'redact: hmac needs hmacKey (env or file)' });
+      if (h.redact === 'hmac' && !c.hmacKey)
+        ctx.addIssue({
+          code: 'custom',
+          path: ['headers', i, 'redact'],
+          message: 'redact: hmac needs hmacKey (env or file)',
+        });
     });
   });
 

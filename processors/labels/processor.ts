@@ -25,11 +25,18 @@ export class LabelsProcessor implements Processor<unknown, unknown> {
   constructor(config: LabelsConfig, ctx: ComponentContext, env = process.env) {
     this.name = ctx.name;
     this.#dropUnlisted = config.dropUnlistedHeaders;
-    this.#redactor = new Redactor(config.headers.some((h) => h.redact === 'hmac') ? loadHmacKey(config.hmacKey, env) : undefined);
+    this.#redactor = new Redactor(
+      config.headers.some((h) => h.redact === 'hmac') ? loadHmacKey(config.hmacKey, env) : undefined,
+    );
     this.#rules = config.headers.map((h) => ({
       ...h,
       label: h.name ?? h.header,
-      sources: [`envoy.extra.req.${h.header}`, `envoy.extra.${h.header}`, `envoy.extra.${h.header.replace(/-/g, '_')}`, ...h.fields.map((f) => (f.startsWith('envoy.') ? f : `envoy.extra.${f}`))],
+      sources: [
+        `envoy.extra.req.${h.header}`,
+        `envoy.extra.${h.header}`,
+        `envoy.extra.${h.header.replace(/-/g, '_')}`,
+        ...h.fields.map((f) => (f.startsWith('envoy.') ? f : `envoy.extra.${f}`)),
+      ],
       attrs: [`http.request.header.${h.header}`, `http.request.header.${h.header.replace(/-/g, '_')}`],
     }));
   }

@@ -10,7 +10,12 @@ export const MASK = '********';
 export function loadHmacKey(source: LabelsConfig['hmacKey'], env = process.env): Buffer {
   if (!source) throw new Error('labels.hmacKey is required for redact: hmac');
   const key = 'env' in source ? env[source.env] : readFileSync(source.file, 'utf8').trim();
-  if (!key) throw new Error('env' in source ? `labels.hmacKey: environment variable ${source.env} is not set or empty` : `labels.hmacKey: ${source.file} is empty`);
+  if (!key)
+    throw new Error(
+      'env' in source
+        ? `labels.hmacKey: environment variable ${source.env} is not set or empty`
+        : `labels.hmacKey: ${source.file} is empty`,
+    );
   return Buffer.from(key, 'utf8');
 }
 

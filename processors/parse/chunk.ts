@@ -29,7 +29,9 @@ function parserFor(format: string): LineParser {
  */
 export function parseChunk(chunk: RawChunk, task: ParseOptions, out: ParseResult): void {
   if (chunk.encoding === 'lines') return parseLines(chunk, task, out);
-  const parser = parserFor(chunk.context?.format && chunk.context.format !== 'auto' ? chunk.context.format : task.format);
+  const parser = parserFor(
+    chunk.context?.format && chunk.context.format !== 'auto' ? chunk.context.format : task.format,
+  );
   try {
     switch (chunk.encoding) {
       case 'als':
@@ -65,7 +67,10 @@ function jsonObject(data: Uint8Array): Record<string, unknown> {
 /** One StreamAccessLogsMessage: the identifier (first message only) and its HTTP or TCP entries. */
 function decodeAls(chunk: RawChunk, out: ParseResult): void {
   const type = protoType('envoy.service.accesslog.v3.StreamAccessLogsMessage');
-  const msg = type.toObject(type.decode(chunk.data), { longs: String, enums: String, defaults: false }) as Record<string, any>;
+  const msg = type.toObject(type.decode(chunk.data), { longs: String, enums: String, defaults: false }) as Record<
+    string,
+    any
+  >;
   let nodeId = chunk.context?.nodeId ?? null;
   if (msg.identifier) {
     nodeId = msg.identifier.node?.id ?? null;
@@ -74,18 +79,28 @@ function decodeAls(chunk: RawChunk, out: ParseResult): void {
   const ctx = nodeId ? { nodeId } : undefined;
   const http = (msg.httpLogs?.logEntry ?? []) as Record<string, unknown>[];
   const tcp = (msg.tcpLogs?.logEntry ?? []) as Record<string, unknown>[];
-  const entries: Array<[Fields, Record<string, unknown>]> = [...http.map((e) => [httpEntryFields(e), e] as [Fields, Record<string, unknown>]), ...tcp.map((e) => [tcpEntryFields(e), e] as [Fields, Record<string, unknown>])];
+  const entries: Array<[Fields, Record<string, unknown>]> = [
+    ...http.map((e) => [httpEntryFields(e), e] as [Fields, Record<string, unknown>]),
+    ...tcp.map((e) => [tcpEntryFields(e), e] as [Fields, Record<string, unknown>]),
+  ];
   for (const [fields, raw] of entries) {
     try {
       out.records.push(normalise(fields, http.length ? 'envoy-als-http' : 'envoy-als-tcp', ctx));
     } catch (err) {
-      out.rejections.push({ receiver: chunk.receiver, code: 'MESHLOG_PARSE_FAILED', reason: (err as Error).message, payload: JSON.stringify(raw) });
+      out.rejections.push({
+        receiver: chunk.receiver,
+        code: 'MESHLOG_PARSE_FAILED',
+        reason: (err as Error).message,
+        payload: JSON.stringify(raw),
+      });
     }
   }
 }
 
 function parseLines(chunk: RawChunk, task: ParseOptions, out: ParseResult): void {
-  const parser = parserFor(chunk.context?.format && chunk.context.format !== 'auto' ? chunk.context.format : task.format);
+  const parser = parserFor(
+    chunk.context?.format && chunk.context.format !== 'auto' ? chunk.context.format : task.format,
+  );
   const reject = (code: string, reason: string, payload: Uint8Array | string, line: number) =>
     out.rejections.push({ receiver: chunk.receiver, code, reason, payload, line });
   let pending = '';
@@ -122,7 +137,10 @@ function parseLines(chunk: RawChunk, task: ParseOptions, out: ParseResult): void
  * Calls `fn` for every non-empty line. The whole buffer is decoded at once (fast path); only when
  * it is not valid UTF-8 are lines decoded one by one, so the bad ones can be named.
  */
-export function forEachLine(data: Uint8Array, fn: (line: string | undefined, lineNo: number, raw: Uint8Array) => void): void {
+export function forEachLine(
+  data: Uint8Array,
+  fn: (line: string | undefined, lineNo: number, raw: Uint8Array) => void,
+): void {
   let text: string | undefined;
   try {
     text = fatalUtf8.decode(data);

@@ -8,7 +8,11 @@ export const parseConfig = z.strictObject({
    */
   format: z.string().default('auto'),
   /** Lines longer than this are rejected to the dead-letter sink. Default: 65536. */
-  maxLineBytes: z.number().int().positive().default(64 * 1024),
+  maxLineBytes: z
+    .number()
+    .int()
+    .positive()
+    .default(64 * 1024),
   /** Distinct route keys kept per destination service; the rest become `__other__`. Default: 200. */
   maxRoutesPerService: z.number().int().positive().default(200),
   /** Most chunks sent to a worker in one task. Default: 64. */

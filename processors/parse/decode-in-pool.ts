@@ -10,13 +10,24 @@ export const PARSE_WORKER = fileURLToPath(new URL('./worker.ts', import.meta.url
  * decodes one chunk in the worker pool, sends its rejections to the dead-letter sink (counted by
  * code), and returns the records plus what the sender should be told.
  */
-export async function decodeInPool(ctx: ComponentContext, chunk: RawChunk, format = 'auto', maxLineBytes = 64 * 1024): Promise<ParseResult> {
+export async function decodeInPool(
+  ctx: ComponentContext,
+  chunk: RawChunk,
+  format = 'auto',
+  maxLineBytes = 64 * 1024,
+): Promise<ParseResult> {
   const task: ParseTask = { chunks: [chunk], format, maxLineBytes };
   const owned = chunk.data.byteOffset === 0 && chunk.data.byteLength === chunk.data.buffer.byteLength;
   const result = await ctx.pool.run<ParseResult>(PARSE_WORKER, task, owned ? [chunk.data.buffer as ArrayBuffer] : []);
   for (const rej of result.rejections) {
     ctx.metrics.reject(ctx.name, rej.code);
-    ctx.deadLetters.write({ component: ctx.name, code: rej.code, reason: rej.reason, payload: rej.payload, line: rej.line });
+    ctx.deadLetters.write({
+      component: ctx.name,
+      code: rej.code,
+      reason: rej.reason,
+      payload: rej.payload,
+      line: rej.line,
+    });
   }
   return result;
 }

@@ -24,28 +24,55 @@ const LINES = {
 describe('Istio text formats A–H, detected per line', () => {
   it('A: Envoy default', () => {
     expect(parse(LINES.A)).toMatchObject({
-      'envoy.format': 'envoy-default-A', '@timestamp': '2016-04-15T20:17:00.310Z', 'http.request.method': 'POST',
-      'url.original': '/api/v1/locations', 'network.protocol': 'HTTP/2', 'http.response.status_code': 204, 'envoy.response_flags': [],
-      'http.request.bytes': 154, 'http.response.bytes': 0, 'event.duration': 226_000_000, 'envoy.upstream_service_time': 100,
-      'envoy.x_forwarded_for': '10.0.35.28', 'user_agent.original': 'nsq2http', 'http.request.id': 'cc21d9b0-cf5c-432b-8c7e-98aeb7988cd2',
-      'envoy.authority': 'locations', 'envoy.upstream.host': 'tcp://10.0.2.1:80', 'mesh.direction': 'unknown', 'mesh.error_class': 'ok',
+      'envoy.format': 'envoy-default-A',
+      '@timestamp': '2016-04-15T20:17:00.310Z',
+      'http.request.method': 'POST',
+      'url.original': '/api/v1/locations',
+      'network.protocol': 'HTTP/2',
+      'http.response.status_code': 204,
+      'envoy.response_flags': [],
+      'http.request.bytes': 154,
+      'http.response.bytes': 0,
+      'event.duration': 226_000_000,
+      'envoy.upstream_service_time': 100,
+      'envoy.x_forwarded_for': '10.0.35.28',
+      'user_agent.original': 'nsq2http',
+      'http.request.id': 'cc21d9b0-cf5c-432b-8c7e-98aeb7988cd2',
+      'envoy.authority': 'locations',
+      'envoy.upstream.host': 'tcp://10.0.2.1:80',
+      'mesh.direction': 'unknown',
+      'mesh.error_class': 'ok',
     });
   });
 
   it('B: pre-1.1 with cluster and addresses', () => {
     expect(parse(LINES.B)).toMatchObject({
-      'envoy.format': 'istio-text-B', 'envoy.upstream.cluster': 'outbound|9080|v1|ratings.default.svc.cluster.local',
-      'mesh.direction': 'outbound', 'mesh.destination.service': 'ratings', 'mesh.destination.namespace': 'default',
-      'mesh.destination.port': 9080, 'mesh.destination.subset': 'v1', 'envoy.upstream.local_address': null,
-      'destination.ip': '10.0.0.12', 'destination.port': 9080, 'source.ip': '10.1.0.5', 'source.port': 50000, 'mesh.route': '/ratings/{id}',
+      'envoy.format': 'istio-text-B',
+      'envoy.upstream.cluster': 'outbound|9080|v1|ratings.default.svc.cluster.local',
+      'mesh.direction': 'outbound',
+      'mesh.destination.service': 'ratings',
+      'mesh.destination.namespace': 'default',
+      'mesh.destination.port': 9080,
+      'mesh.destination.subset': 'v1',
+      'envoy.upstream.local_address': null,
+      'destination.ip': '10.0.0.12',
+      'destination.port': 9080,
+      'source.ip': '10.1.0.5',
+      'source.port': 50000,
+      'mesh.route': '/ratings/{id}',
     });
   });
 
   it('C: 1.1 with mixer status and the old inbound cluster name', () => {
     expect(parse(LINES.C)).toMatchObject({
-      'envoy.format': 'istio-text-C', 'http.response.status_code': 418, 'mesh.direction': 'inbound',
-      'mesh.destination.service': 'httpbin', 'mesh.destination.namespace': 'default', 'mesh.destination.port': 8000,
-      'mesh.destination.subset': null, 'envoy.requested_server_name': 'outbound_.8000_._.httpbin.default.svc.cluster.local',
+      'envoy.format': 'istio-text-C',
+      'http.response.status_code': 418,
+      'mesh.direction': 'inbound',
+      'mesh.destination.service': 'httpbin',
+      'mesh.destination.namespace': 'default',
+      'mesh.destination.port': 8000,
+      'mesh.destination.subset': null,
+      'envoy.requested_server_name': 'outbound_.8000_._.httpbin.default.svc.cluster.local',
       'mesh.error_class': 'ok',
     });
   });
@@ -64,20 +91,33 @@ describe('Istio text formats A–H, detected per line', () => {
 
   it('E: 1.3–1.7 with route name and a user agent containing spaces', () => {
     expect(parse(LINES.E)).toMatchObject({
-      'envoy.format': 'istio-text-E', 'user_agent.original': 'Mozilla/5.0 (X11; Linux x86_64)', 'http.response.bytes': 5183,
-      'envoy.upstream.local_address': '10.1.1.4:33500', 'mesh.destination.service': 'productpage', 'mesh.route': '/productpage',
+      'envoy.format': 'istio-text-E',
+      'user_agent.original': 'Mozilla/5.0 (X11; Linux x86_64)',
+      'http.response.bytes': 5183,
+      'envoy.upstream.local_address': '10.1.1.4:33500',
+      'mesh.destination.service': 'productpage',
+      'mesh.route': '/productpage',
     });
   });
 
   it('G and H: response code details and termination details', () => {
     expect(parse(LINES.G)).toMatchObject({
-      'envoy.format': 'istio-text-G/H', 'envoy.response_code_details': 'via_upstream', 'envoy.connection_termination_details': null,
-      'http.response.status_code': 418, 'mesh.error_class': 'ok', 'mesh.destination.namespace': 'foo',
+      'envoy.format': 'istio-text-G/H',
+      'envoy.response_code_details': 'via_upstream',
+      'envoy.connection_termination_details': null,
+      'http.response.status_code': 418,
+      'mesh.error_class': 'ok',
+      'mesh.destination.namespace': 'foo',
     });
     expect(parse(LINES.H)).toMatchObject({
-      'envoy.format': 'istio-text-G/H', 'envoy.response_code_details': 'upstream_reset_before_response_started{overflow}',
-      'http.request.id': '628981035bc3c795-AMS', 'envoy.response_flags': ['UO'], 'mesh.error_class': 'mesh',
-      'mesh.destination.subset': 'v2', 'mesh.route': '/reviews/{id}', 'envoy.upstream.host': null,
+      'envoy.format': 'istio-text-G/H',
+      'envoy.response_code_details': 'upstream_reset_before_response_started{overflow}',
+      'http.request.id': '628981035bc3c795-AMS',
+      'envoy.response_flags': ['UO'],
+      'mesh.error_class': 'mesh',
+      'mesh.destination.subset': 'v2',
+      'mesh.route': '/reviews/{id}',
+      'envoy.upstream.host': null,
     });
   });
 
@@ -87,15 +127,39 @@ describe('Istio text formats A–H, detected per line', () => {
   });
 
   it('reads TCP lines and the listener NR line', () => {
-    const tcp = parse('[2021-05-01T00:00:00.000Z] "- - -" 0 - - - "-" 1536 2880 52 - "-" "-" "-" "-" "10.1.1.9:3306" outbound|3306||mysql.db.svc.cluster.local 10.1.1.2:50000 10.96.3.3:3306 10.1.1.2:49998 - -');
-    expect(tcp).toMatchObject({ 'http.request.method': null, 'url.original': null, 'network.protocol': null, 'http.response.status_code': 0, 'mesh.route': 'tcp', 'mesh.destination.service': 'mysql', 'mesh.error_class': 'ok' });
-    const nr = parse('[2021-05-01T00:00:00.000Z] "- - -" 0 NR filter_chain_not_found - "-" 0 0 0 - "-" "-" "-" "-" "-" - - 10.0.0.5:8080 10.0.0.6:44444 - -');
-    expect(nr).toMatchObject({ 'envoy.response_flags': ['NR'], 'mesh.error_class': 'no_route', 'mesh.direction': 'unknown', 'envoy.response_code_details': 'filter_chain_not_found' });
+    const tcp = parse(
+      '[2021-05-01T00:00:00.000Z] "- - -" 0 - - - "-" 1536 2880 52 - "-" "-" "-" "-" "10.1.1.9:3306" outbound|3306||mysql.db.svc.cluster.local 10.1.1.2:50000 10.96.3.3:3306 10.1.1.2:49998 - -',
+    );
+    expect(tcp).toMatchObject({
+      'http.request.method': null,
+      'url.original': null,
+      'network.protocol': null,
+      'http.response.status_code': 0,
+      'mesh.route': 'tcp',
+      'mesh.destination.service': 'mysql',
+      'mesh.error_class': 'ok',
+    });
+    const nr = parse(
+      '[2021-05-01T00:00:00.000Z] "- - -" 0 NR filter_chain_not_found - "-" 0 0 0 - "-" "-" "-" "-" "-" - - 10.0.0.5:8080 10.0.0.6:44444 - -',
+    );
+    expect(nr).toMatchObject({
+      'envoy.response_flags': ['NR'],
+      'mesh.error_class': 'no_route',
+      'mesh.direction': 'unknown',
+      'envoy.response_code_details': 'filter_chain_not_found',
+    });
   });
 
   it('reads a 1.23 legacy-format cluster with the alt_stat_name ";"', () => {
-    const line = LINES.G.replace('outbound|8000||httpbin.foo.svc.cluster.local', 'outbound|8000||httpbin.foo.svc.cluster.local;');
-    expect(parse(line)).toMatchObject({ 'mesh.destination.service': 'httpbin', 'mesh.destination.namespace': 'foo', 'envoy.upstream.cluster': 'outbound|8000||httpbin.foo.svc.cluster.local;' });
+    const line = LINES.G.replace(
+      'outbound|8000||httpbin.foo.svc.cluster.local',
+      'outbound|8000||httpbin.foo.svc.cluster.local;',
+    );
+    expect(parse(line)).toMatchObject({
+      'mesh.destination.service': 'httpbin',
+      'mesh.destination.namespace': 'foo',
+      'envoy.upstream.cluster': 'outbound|8000||httpbin.foo.svc.cluster.local;',
+    });
   });
 
   it('keeps a value with an inner quote inside its quoted field', () => {
@@ -119,6 +183,9 @@ describe('Istio text formats A–H, detected per line', () => {
 
   it('istio-text refuses JSON lines and istio-json refuses text lines', () => {
     expect(new LineParser('istio-text').parse('{"start_time":"2020-01-01T00:00:00Z"}')).toMatchObject({ ok: false });
-    expect(new LineParser('istio-json').parse(LINES.G)).toMatchObject({ ok: false, reason: 'not a JSON line, but the format is istio-json' });
+    expect(new LineParser('istio-json').parse(LINES.G)).toMatchObject({
+      ok: false,
+      reason: 'not a JSON line, but the format is istio-json',
+    });
   });
 });

@@ -84,14 +84,19 @@ export class LineParser {
     if (!json && text.charCodeAt(0) === 123) {
       try {
         const parsed = JSON.parse(text) as unknown;
-        if (!parsed || typeof parsed !== 'object' || Array.isArray(parsed)) return { ok: false, reason: 'JSON line is not an object' };
+        if (!parsed || typeof parsed !== 'object' || Array.isArray(parsed))
+          return { ok: false, reason: 'JSON line is not an object' };
         json = parsed as Record<string, unknown>;
       } catch (err) {
         return { ok: false, reason: `invalid JSON: ${(err as Error).message}` };
       }
     }
     if (json) {
-      if (this.#mode === 'istio-text' || this.#custom) return { ok: false, reason: `JSON line, but the format is ${this.#custom ? 'a text format string' : 'istio-text'}` };
+      if (this.#mode === 'istio-text' || this.#custom)
+        return {
+          ok: false,
+          reason: `JSON line, but the format is ${this.#custom ? 'a text format string' : 'istio-text'}`,
+        };
       return this.#finish(this.#json.fields(json), this.#jsonLabel, context);
     }
     if (this.#mode === 'istio-json') return { ok: false, reason: 'not a JSON line, but the format is istio-json' };

@@ -79,7 +79,7 @@ export function normalise(f: Fields, format: string, ctx: LineContext = {}): Acc
     'mesh.destination.namespace': namespace,
     'mesh.destination.port': info.port,
     'mesh.destination.subset': info.subset,
-    'mesh.source.workload': node?.pod ? workloadOf(node.pod) : (ctx.pod ? workloadOf(ctx.pod) : null),
+    'mesh.source.workload': node?.pod ? workloadOf(node.pod) : ctx.pod ? workloadOf(ctx.pod) : null,
     'mesh.source.namespace': node?.namespace ?? ctx.namespace ?? null,
     'mesh.route': routeKey(str(f.route_name), path, method),
     'mesh.error_class': classifyError(status, flags, grpcStatus == null ? null : String(grpcStatus)),
@@ -110,7 +110,12 @@ function msToNs(ms: number | null): number | null {
 
 export function splitFlags(v: string | number | null | undefined): string[] {
   const s = str(v);
-  return s === null ? [] : s.split(',').map((x) => x.trim()).filter(Boolean);
+  return s === null
+    ? []
+    : s
+        .split(',')
+        .map((x) => x.trim())
+        .filter(Boolean);
 }
 
 const ISO_MS = /^\d{4}-[01]\d-[0-3]\dT[0-2]\d:[0-5]\d:[0-6]\d\.\d{3}Z$/;

@@ -60,11 +60,18 @@ export class ParseProcessor implements Processor<RawChunk | AccessRecord, Access
     for (const r of results) {
       for (const rej of r.rejections) {
         this.#ctx.metrics.reject(this.name, rej.code);
-        this.#ctx.deadLetters.write({ component: `${this.name}/${rej.receiver}`, code: rej.code, reason: rej.reason, payload: rej.payload, line: rej.line });
+        this.#ctx.deadLetters.write({
+          component: `${this.name}/${rej.receiver}`,
+          code: rej.code,
+          reason: rej.reason,
+          payload: rej.payload,
+          line: rej.line,
+        });
       }
     }
     for (const rec of records) {
-      if (rec['event.dataset'] === 'envoy.access') rec['mesh.route'] = this.#routes.apply(rec['mesh.destination.service'], rec['mesh.route']);
+      if (rec['event.dataset'] === 'envoy.access')
+        rec['mesh.route'] = this.#routes.apply(rec['mesh.destination.service'], rec['mesh.route']);
     }
     this.#ctx.metrics.accepted.inc({ component: this.name }, records.length);
     await this.#next!.consume(createBatch(records, batch.ack));
@@ -72,7 +79,9 @@ export class ParseProcessor implements Processor<RawChunk | AccessRecord, Access
 
   #run(chunks: RawChunk[]): Promise<ParseResult> {
     const task: ParseTask = { chunks, format: this.#config.format, maxLineBytes: this.#config.maxLineBytes };
-    const transfer = chunks.filter((c) => c.data.byteOffset === 0 && c.data.byteLength === c.data.buffer.byteLength).map((c) => c.data.buffer as ArrayBuffer);
+    const transfer = chunks
+      .filter((c) => c.data.byteOffset === 0 && c.data.byteLength === c.data.buffer.byteLength)
+      .map((c) => c.data.buffer as ArrayBuffer);
     return this.#ctx.pool.run<ParseResult>(WORKER, task, transfer);
   }
 

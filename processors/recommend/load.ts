@@ -23,7 +23,18 @@ export interface ServiceLoad {
  */
 export class LoadTracker {
   readonly #keepMs: number;
-  readonly #services = new Map<string, { namespace: string; service: string; seconds: Map<number, Second>; calls: number; busyMs: number; run: number; maxRun: number }>();
+  readonly #services = new Map<
+    string,
+    {
+      namespace: string;
+      service: string;
+      seconds: Map<number, Second>;
+      calls: number;
+      busyMs: number;
+      run: number;
+      maxRun: number;
+    }
+  >();
 
   constructor(keepMs = 5 * 60_000) {
     this.#keepMs = keepMs;
@@ -36,7 +47,8 @@ export class LoadTracker {
     const service = r['mesh.destination.service'];
     const key = `${namespace}/${service}`;
     let s = this.#services.get(key);
-    if (!s) this.#services.set(key, (s = { namespace, service, seconds: new Map(), calls: 0, busyMs: 0, run: 0, maxRun: 0 }));
+    if (!s)
+      this.#services.set(key, (s = { namespace, service, seconds: new Map(), calls: 0, busyMs: 0, run: 0, maxRun: 0 }));
     const sec = Math.floor(t / 1000);
     const ms = Math.max(0, (r['event.duration'] ?? 0) / 1e6);
     let b = s.seconds.get(sec);
@@ -60,7 +72,14 @@ export class LoadTracker {
         peakRps = Math.max(peakRps, b.calls);
         peakConcurrency = Math.max(peakConcurrency, b.busyMs / 1000);
       }
-      return { namespace: s.namespace, service: s.service, peakRps, peakConcurrency, meanLatencyMs: s.calls ? s.busyMs / s.calls : 0, maxConsecutive5xx: s.maxRun };
+      return {
+        namespace: s.namespace,
+        service: s.service,
+        peakRps,
+        peakConcurrency,
+        meanLatencyMs: s.calls ? s.busyMs / s.calls : 0,
+        maxConsecutive5xx: s.maxRun,
+      };
     });
   }
 }

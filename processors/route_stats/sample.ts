@@ -45,7 +45,9 @@ export class BottomKSample {
 
   /** Entries sorted by hash: equal for equal samples, whatever order things were added in. */
   entries(): Array<[number, number]> {
-    return this.#hashes.map((h, i) => [h, this.#values[i]] as [number, number]).sort((a, b) => a[0] - b[0] || a[1] - b[1]);
+    return this.#hashes
+      .map((h, i) => [h, this.#values[i]] as [number, number])
+      .sort((a, b) => a[0] - b[0] || a[1] - b[1]);
   }
 
   #up(i: number): void {

@@ -10,7 +10,14 @@ export const ERROR_CLASSES: readonly ErrorClass[] = ['ok', 'app', 'mesh', 'clien
  * partial windows from many processors add up to the window of all their data.
  */
 export class WindowStats {
-  readonly counts: Record<ErrorClass, number> = { ok: 0, app: 0, mesh: 0, client_abort: 0, no_route: 0, rate_limited: 0 };
+  readonly counts: Record<ErrorClass, number> = {
+    ok: 0,
+    app: 0,
+    mesh: 0,
+    client_abort: 0,
+    no_route: 0,
+    rate_limited: 0,
+  };
   readonly sketch: DDSketch;
   readonly sample: BottomKSample;
 

@@ -16,8 +16,28 @@ function windowOf(records: AccessRecord[]) {
 }
 
 describe('route windows', () => {
-  const a = parse(trafficLines({ service: 'cart', subset: 'v1', requests: 400, errorRate: 0.05, abortRate: 0.02, startMs: T0, seed: 1 }));
-  const b = parse(trafficLines({ service: 'cart', subset: 'v1', requests: 300, errorRate: 0.2, latencyMs: 80, startMs: T0 + 500, seed: 2 }));
+  const a = parse(
+    trafficLines({
+      service: 'cart',
+      subset: 'v1',
+      requests: 400,
+      errorRate: 0.05,
+      abortRate: 0.02,
+      startMs: T0,
+      seed: 1,
+    }),
+  );
+  const b = parse(
+    trafficLines({
+      service: 'cart',
+      subset: 'v1',
+      requests: 300,
+      errorRate: 0.2,
+      latencyMs: 80,
+      startMs: T0 + 500,
+      seed: 2,
+    }),
+  );
 
   it('merge(window(a), window(b)) equals window(a ∪ b): counts, sketch and sample', () => {
     const merged = windowOf(a).merge(windowOf(b));

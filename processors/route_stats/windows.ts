@@ -18,7 +18,6 @@ interface RouteSeries {
   buckets: Map<number, WindowStats>;
 }
 
-
 /**
  * Sliding windows per (destination service, namespace, route, subset), in event-time buckets,
  * fed straight from AccessRecords. By default only the client side of an edge reports, so each
@@ -52,7 +51,12 @@ export class RouteWindows {
   observe(r: AccessRecord, t = Date.parse(r['@timestamp'])): boolean {
     if (!this.reports(r) || !r['mesh.destination.service']) return false;
     if (!Number.isFinite(t)) return false;
-    const key: RouteKey = { namespace: r['mesh.destination.namespace'] ?? '', service: r['mesh.destination.service'], route: r['mesh.route'], subset: r['mesh.destination.subset'] ?? '' };
+    const key: RouteKey = {
+      namespace: r['mesh.destination.namespace'] ?? '',
+      service: r['mesh.destination.service'],
+      route: r['mesh.route'],
+      subset: r['mesh.destination.subset'] ?? '',
+    };
     const ks = keyString(key);
     let series = this.#series.get(ks);
     if (!series) {
@@ -70,7 +74,11 @@ export class RouteWindows {
       series.buckets.set(start, bucket);
     }
     const ms = r['event.duration'] == null ? null : r['event.duration'] / 1e6;
-    bucket.add(r['mesh.error_class'], ms, hash32(`${r['http.request.id'] ?? ''}|${r['@timestamp']}|${r['source.port'] ?? ''}`));
+    bucket.add(
+      r['mesh.error_class'],
+      ms,
+      hash32(`${r['http.request.id'] ?? ''}|${r['@timestamp']}|${r['source.port'] ?? ''}`),
+    );
     if (t > this.#newest) {
       const crossed = Math.floor(t / this.config.bucketMs) !== Math.floor(this.#newest / this.config.bucketMs);
       this.#newest = t;
@@ -88,7 +96,11 @@ export class RouteWindows {
   }
 
   /** Routes matching `filter`, each with its window over [end − durationMs, end). */
-  query(filter: (k: RouteKey) => boolean, durationMs: number, end = this.#newest + 1): Array<{ key: RouteKey; stats: WindowStats }> {
+  query(
+    filter: (k: RouteKey) => boolean,
+    durationMs: number,
+    end = this.#newest + 1,
+  ): Array<{ key: RouteKey; stats: WindowStats }> {
     const out: Array<{ key: RouteKey; stats: WindowStats }> = [];
     const from = end - durationMs;
     for (const s of this.#series.values()) {

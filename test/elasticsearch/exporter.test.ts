@@ -39,33 +39,53 @@ describe('Elasticsearch exporter against the shared Elasticsearch', () => {
     await client.close();
   });
 
-  it.each(['datastream', 'alias'] as const)('N requests in give exactly N RequestDocs with the expected ids, and a re-send duplicates nothing (%s layout for hops)', async (appendOnly) => {
-    const p = prefix(appendOnly);
-    const ctx = testContext('elasticsearch');
-    const exporter = new ElasticsearchExporter(elasticsearchConfig.parse({ endpoints: [url], prefix: p, appendOnly, batch: { maxDocs: 300, flushMs: 50 } }), ctx);
-    await exporter.start();
-    expect(exporter.layout?.appendOnly).toBe(appendOnly);
-    const N = 1500;
-    const records = [...Array.from({ length: N }, (_, i) => requestDoc(i, i % 3)), ...Array.from({ length: 500 }, (_, i) => hop(i))];
-    expect(new Set(await deliver(exporter, records))).toEqual(new Set(['delivered']));
-    const first = await ids(client, `${p}-requests`);
-    expect(first.sort()).toEqual(Array.from({ length: N }, (_, i) => `req-${i}`).sort());
-    expect((await ids(client, `${p}-hops`)).length).toBe(500);
-    // The same documents again (a redelivery): overwritten or answered 409, never duplicated.
-    await deliver(exporter, records);
-    expect((await ids(client, `${p}-requests`)).length).toBe(N);
-    expect((await ids(client, `${p}-hops`)).length).toBe(500);
-    const dayIndices = Object.keys(await client.indices.get({ index: `${p}-requests-*` }));
-    expect(dayIndices.sort()).toEqual([`${p}-requests-2024.06.01`, `${p}-requests-2024.06.02`, `${p}-requests-2024.06.03`]);
-    // This distribution indexes into data streams but has no data-stream API; the backing index shows it.
-    const hopIndices = Object.keys(await client.indices.get({ index: `${p}-hops*`, expand_wildcards: 'all' }));
-    expect(hopIndices.every((i) => (appendOnly === 'datastream' ? i.startsWith(`.ds-${p}-hops-`) : i.startsWith(`${p}-hops-2024.`)))).toBe(true);
-    await exporter.shutdown();
-  });
+  it.each(['datastream', 'alias'] as const)(
+    'N requests in give exactly N RequestDocs with the expected ids, and a re-send duplicates nothing (%s layout for hops)',
+    async (appendOnly) => {
+      const p = prefix(appendOnly);
+      const ctx = testContext('elasticsearch');
+      const exporter = new ElasticsearchExporter(
+        elasticsearchConfig.parse({ endpoints: [url], prefix: p, appendOnly, batch: { maxDocs: 300, flushMs: 50 } }),
+        ctx,
+      );
+      await exporter.start();
+      expect(exporter.layout?.appendOnly).toBe(appendOnly);
+      const N = 1500;
+      const records = [
+        ...Array.from({ length: N }, (_, i) => requestDoc(i, i % 3)),
+        ...Array.from({ length: 500 }, (_, i) => hop(i)),
+      ];
+      expect(new Set(await deliver(exporter, records))).toEqual(new Set(['delivered']));
+      const first = await ids(client, `${p}-requests`);
+      expect(first.sort()).toEqual(Array.from({ length: N }, (_, i) => `req-${i}`).sort());
+      expect((await ids(client, `${p}-hops`)).length).toBe(500);
+      // The same documents again (a redelivery): overwritten or answered 409, never duplicated.
+      await deliver(exporter, records);
+      expect((await ids(client, `${p}-requests`)).length).toBe(N);
+      expect((await ids(client, `${p}-hops`)).length).toBe(500);
+      const dayIndices = Object.keys(await client.indices.get({ index: `${p}-requests-*` }));
+      expect(dayIndices.sort()).toEqual([
+        `${p}-requests-2024.06.01`,
+        `${p}-requests-2024.06.02`,
+        `${p}-requests-2024.06.03`,
+      ]);
+      // This distribution indexes into data streams but has no data-stream API; the backing index shows it.
+      const hopIndices = Object.keys(await client.indices.get({ index: `${p}-hops*`, expand_wildcards: 'all' }));
+      expect(
+        hopIndices.every((i) =>
+          appendOnly === 'datastream' ? i.startsWith(`.ds-${p}-hops-`) : i.startsWith(`${p}-hops-2024.`),
+        ),
+      ).toBe(true);
+      await exporter.shutdown();
+    },
+  );
 
   it('sends a mapping conflict to the dead-letter index with its reason and the original document', async () => {
     const p = prefix('dlq');
-    const exporter = new ElasticsearchExporter(elasticsearchConfig.parse({ endpoints: [url], prefix: p, batch: { flushMs: 50 } }), testContext('elasticsearch'));
+    const exporter = new ElasticsearchExporter(
+      elasticsearchConfig.parse({ endpoints: [url], prefix: p, batch: { flushMs: 50 } }),
+      testContext('elasticsearch'),
+    );
     await exporter.start();
     const bad = { ...hop(7), 'http.response.status_code': 'two hundred' };
     expect(await deliver(exporter, [hop(1), bad, hop(2)])).toEqual(['delivered']);
@@ -92,11 +112,28 @@ describe('Elasticsearch exporter under faults (a second Elasticsearch it may cho
   it('retries items Elasticsearch rejects with 429 (write queue of 1) until every document is in, once', async () => {
     const p = prefix('429');
     const ctx = testContext('elasticsearch');
-    const exporter = new ElasticsearchExporter(elasticsearchConfig.parse({ endpoints: [CHAOS_URL], prefix: p, concurrency: 6, batch: { maxDocs: 200, flushMs: 20 }, retry: { initialMs: 50, maxMs: 500 } }), ctx);
+    const exporter = new ElasticsearchExporter(
+      elasticsearchConfig.parse({
+        endpoints: [CHAOS_URL],
+        prefix: p,
+        concurrency: 6,
+        batch: { maxDocs: 200, flushMs: 20 },
+        retry: { initialMs: 50, maxMs: 500 },
+      }),
+      ctx,
+    );
     await exporter.start();
     // Spread over 20 days: every bulk touches 20 indices, so the shard-level writes overrun the queue.
     const N = 6000;
-    expect(new Set(await deliver(exporter, Array.from({ length: N }, (_, i) => requestDoc(i, i % 20)), 200))).toEqual(new Set(['delivered']));
+    expect(
+      new Set(
+        await deliver(
+          exporter,
+          Array.from({ length: N }, (_, i) => requestDoc(i, i % 20)),
+          200,
+        ),
+      ),
+    ).toEqual(new Set(['delivered']));
     const got = await ids(client, `${p}-requests`);
     expect(got.length).toBe(N);
     expect(new Set(got).size).toBe(N);
@@ -107,7 +144,17 @@ describe('Elasticsearch exporter under faults (a second Elasticsearch it may cho
   it('loses nothing and duplicates nothing when Elasticsearch is down for 30 s in the middle of a stream', async () => {
     const p = prefix('outage');
     const ctx = testContext('elasticsearch');
-    const exporter = new ElasticsearchExporter(elasticsearchConfig.parse({ endpoints: [CHAOS_URL], prefix: p, maxBufferedDocs: 2000, batch: { maxDocs: 250, flushMs: 20 }, retry: { initialMs: 100, maxMs: 2000 }, requestTimeoutMs: 5000 }), ctx);
+    const exporter = new ElasticsearchExporter(
+      elasticsearchConfig.parse({
+        endpoints: [CHAOS_URL],
+        prefix: p,
+        maxBufferedDocs: 2000,
+        batch: { maxDocs: 250, flushMs: 20 },
+        retry: { initialMs: 100, maxMs: 2000 },
+        requestTimeoutMs: 5000,
+      }),
+      ctx,
+    );
     await exporter.start();
     const N = 6000;
     let consumed = 0;
@@ -133,7 +180,9 @@ describe('Elasticsearch exporter under faults (a second Elasticsearch it may cho
     const got = await ids(client, `${p}-requests`);
     expect(got.length).toBe(N);
     expect(new Set(got).size).toBe(N);
-    expect(await ctx.metrics.registry.getSingleMetricAsString('meshlog_retried_total')).toMatch(/reason="request"} [1-9]/);
+    expect(await ctx.metrics.registry.getSingleMetricAsString('meshlog_retried_total')).toMatch(
+      /reason="request"} [1-9]/,
+    );
     await exporter.shutdown();
   }, 240_000);
 });

@@ -9,7 +9,8 @@ const run = promisify(execFile);
 let meshlog: MeshlogProcess;
 
 beforeAll(async () => {
-  meshlog = await startMeshlog(`
+  meshlog = await startMeshlog(
+    `
 receivers:
   otlp: { grpc: { endpoint: 127.0.0.1:34317 }, http: { endpoint: 127.0.0.1:34318 } }
 processors:
@@ -18,7 +19,9 @@ exporters:
   file: { path: $DIR/spans.ndjson }
 service:
   pipelines:
-    traces: { receivers: [otlp], processors: [parse], exporters: [file] }`, 38686);
+    traces: { receivers: [otlp], processors: [parse], exporters: [file] }`,
+    38686,
+  );
 });
 afterAll(async () => {
   expect(await meshlog.stop()).toBe(0);
@@ -31,7 +34,12 @@ function spansWritten(service: string): Array<Record<string, unknown>> {
   } catch {
     return [];
   }
-  return text.trim().split('\n').filter(Boolean).map((l) => JSON.parse(l) as Record<string, unknown>).filter((s) => s['service.name'] === service);
+  return text
+    .trim()
+    .split('\n')
+    .filter(Boolean)
+    .map((l) => JSON.parse(l) as Record<string, unknown>)
+    .filter((s) => s['service.name'] === service);
 }
 
 async function waitForSpans(service: string, n: number) {
@@ -45,7 +53,17 @@ describe('telemetrygen (OpenTelemetry Collector contrib) → meshlog OTLP receiv
     ['HTTP/protobuf', ['--otlp-http', '--otlp-endpoint', '127.0.0.1:34318']],
   ])('%s: every span arrives once', async (name, args) => {
     const service = `tg-${name.replace(/\W/g, '').toLowerCase()}`;
-    await run(TELEMETRYGEN, ['traces', ...args, '--otlp-insecure', '--traces', '25', '--rate', '0', '--service', service]);
+    await run(TELEMETRYGEN, [
+      'traces',
+      ...args,
+      '--otlp-insecure',
+      '--traces',
+      '25',
+      '--rate',
+      '0',
+      '--service',
+      service,
+    ]);
     const spans = await waitForSpans(service, 50);
     // telemetrygen sends a parent and a child span per trace.
     expect(spans).toHaveLength(50);

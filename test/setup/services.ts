@@ -30,12 +30,23 @@ export function portOpen(port: number): Promise<boolean> {
  * Runs `test/services/<name>.sh <action>` (with `env` on top of the process's, e.g. to address a
  * second instance); a failure carries the script's own message (e.g. what to install).
  */
-export async function serviceScript(name: ServiceName, action: 'start' | 'stop', env: Record<string, string> = {}): Promise<void> {
+export async function serviceScript(
+  name: ServiceName,
+  action: 'start' | 'stop',
+  env: Record<string, string> = {},
+): Promise<void> {
   try {
-    await run('bash', [`${SERVICES}${name}.sh`, action], { maxBuffer: 64 * 1024 * 1024, timeout: 40 * 60_000, env: { ...process.env, ...env } });
+    await run('bash', [`${SERVICES}${name}.sh`, action], {
+      maxBuffer: 64 * 1024 * 1024,
+      timeout: 40 * 60_000,
+      env: { ...process.env, ...env },
+    });
   } catch (err) {
     const e = err as { stderr?: string; message: string };
     const tail = (e.stderr ?? '').trim().split('\n').slice(-15).join('\n');
-    throw new Error(`could not ${action} ${name}${env.MESHLOG_ES_INSTANCE ?? env.MESHLOG_JAEGER_INSTANCE ? ` (${env.MESHLOG_ES_INSTANCE ?? env.MESHLOG_JAEGER_INSTANCE})` : ''} for the integration tests:\n${tail || e.message}`, { cause: err });
+    throw new Error(
+      `could not ${action} ${name}${(env.MESHLOG_ES_INSTANCE ?? env.MESHLOG_JAEGER_INSTANCE) ? ` (${env.MESHLOG_ES_INSTANCE ?? env.MESHLOG_JAEGER_INSTANCE})` : ''} for the integration tests:\n${tail || e.message}`,
+      { cause: err },
+    );
   }
 }

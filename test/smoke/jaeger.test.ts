@@ -11,13 +11,17 @@ describe('Jaeger v2 smoke', () => {
       resource: resourceFromAttributes({ 'service.name': 'meshlog-smoke' }),
       spanProcessors: [new SimpleSpanProcessor(new OTLPTraceExporter({ url: `${otlp}/v1/traces` }))],
     });
-    const span = provider.getTracer('smoke').startSpan('GET /reviews/1', { attributes: { 'guid:x-request-id': 'smoke-1' } });
+    const span = provider
+      .getTracer('smoke')
+      .startSpan('GET /reviews/1', { attributes: { 'guid:x-request-id': 'smoke-1' } });
     const traceId = span.spanContext().traceId;
     span.end();
     await provider.forceFlush();
     await provider.shutdown();
 
-    let trace: { data?: Array<{ spans: Array<{ operationName: string; tags: Array<{ key: string; value: unknown }> }> }> } = {};
+    let trace: {
+      data?: Array<{ spans: Array<{ operationName: string; tags: Array<{ key: string; value: unknown }> }> }>;
+    } = {};
     for (let i = 0; i < 40; i++) {
       const res = await fetch(`${jaeger}/api/traces/${traceId}`);
       if (res.status === 200) {
@@ -28,6 +32,8 @@ describe('Jaeger v2 smoke', () => {
     }
     expect(trace.data?.[0].spans).toHaveLength(1);
     expect(trace.data![0].spans[0].operationName).toBe('GET /reviews/1');
-    expect(trace.data![0].spans[0].tags).toContainEqual(expect.objectContaining({ key: 'guid:x-request-id', value: 'smoke-1' }));
+    expect(trace.data![0].spans[0].tags).toContainEqual(
+      expect.objectContaining({ key: 'guid:x-request-id', value: 'smoke-1' }),
+    );
   });
 });

@@ -3,7 +3,11 @@ import { describe, expect, inject, it } from 'vitest';
 
 describe('Kafka smoke (kafkajs against Kafka 4 in KRaft mode)', () => {
   it('produces and consumes a keyed message', async () => {
-    const kafka = new Kafka({ clientId: 'meshlog-smoke', brokers: inject('kafkaBrokers').split(','), logLevel: logLevel.NOTHING });
+    const kafka = new Kafka({
+      clientId: 'meshlog-smoke',
+      brokers: inject('kafkaBrokers').split(','),
+      logLevel: logLevel.NOTHING,
+    });
     const topic = `meshlog-smoke-${Date.now()}`;
     const admin = kafka.admin();
     await admin.connect();
@@ -12,7 +16,13 @@ describe('Kafka smoke (kafkajs against Kafka 4 in KRaft mode)', () => {
 
     const producer = kafka.producer();
     await producer.connect();
-    await producer.send({ topic, messages: [{ key: 'req-1', value: JSON.stringify({ hop: 1 }) }, { key: 'req-1', value: JSON.stringify({ hop: 2 }) }] });
+    await producer.send({
+      topic,
+      messages: [
+        { key: 'req-1', value: JSON.stringify({ hop: 1 }) },
+        { key: 'req-1', value: JSON.stringify({ hop: 2 }) },
+      ],
+    });
     await producer.disconnect();
 
     const consumer = kafka.consumer({ groupId: `${topic}-g` });

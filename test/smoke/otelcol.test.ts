@@ -14,7 +14,18 @@ function spansLogged(): number {
 describe('OpenTelemetry Collector smoke', () => {
   it('receives telemetrygen spans and hands them to its debug exporter', async () => {
     const before = spansLogged();
-    await run(TELEMETRYGEN, ['traces', '--otlp-endpoint', '127.0.0.1:24317', '--otlp-insecure', '--traces', '10', '--rate', '0', '--service', 'meshlog-smoke']);
+    await run(TELEMETRYGEN, [
+      'traces',
+      '--otlp-endpoint',
+      '127.0.0.1:24317',
+      '--otlp-insecure',
+      '--traces',
+      '10',
+      '--rate',
+      '0',
+      '--service',
+      'meshlog-smoke',
+    ]);
     let after = before;
     for (let i = 0; i < 40 && after - before < 20; i++) {
       await new Promise((r) => setTimeout(r, 250));

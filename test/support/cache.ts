@@ -1,7 +1,8 @@
 import { readFileSync } from 'node:fs';
 
 /** Where test/services keeps its downloads and builds (same rule as test/services/lib.sh). */
-export const CACHE = process.env.MESHLOG_CACHE ?? (process.getuid?.() === 0 ? '/var/cache/meshlog' : `${process.env.HOME}/.cache/meshlog`);
+export const CACHE =
+  process.env.MESHLOG_CACHE ?? (process.getuid?.() === 0 ? '/var/cache/meshlog' : `${process.env.HOME}/.cache/meshlog`);
 
 const versions = readFileSync(new URL('../services/versions.env', import.meta.url), 'utf8');
 export function pinned(name: string): string {

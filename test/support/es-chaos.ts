@@ -7,4 +7,8 @@ import { serviceScript } from '../setup/services.ts';
 export const CHAOS_URL = 'http://127.0.0.1:9201';
 
 export const chaos = (action: 'start' | 'stop') =>
-  serviceScript('elasticsearch', action, { MESHLOG_ES_INSTANCE: 'es-chaos', MESHLOG_ES_PORT: '9201', MESHLOG_ES_WRITE_QUEUE_SIZE: '1' });
+  serviceScript('elasticsearch', action, {
+    MESHLOG_ES_INSTANCE: 'es-chaos',
+    MESHLOG_ES_PORT: '9201',
+    MESHLOG_ES_WRITE_QUEUE_SIZE: '1',
+  });

@@ -17,7 +17,12 @@ export interface JaegerTrace {
 export const tag = (s: JaegerSpan, key: string) => s.tags.find((t) => t.key === key)?.value;
 
 /** Polls /api/traces/{id} until it has at least `spans` spans (or the time runs out). */
-export async function waitForTrace(queryUrl: string, traceId: string, spans: number, ms = 15_000): Promise<JaegerTrace | undefined> {
+export async function waitForTrace(
+  queryUrl: string,
+  traceId: string,
+  spans: number,
+  ms = 15_000,
+): Promise<JaegerTrace | undefined> {
   const end = Date.now() + ms;
   let last: JaegerTrace | undefined;
   while (Date.now() < end) {
@@ -35,4 +40,8 @@ export async function waitForTrace(queryUrl: string, traceId: string, spans: num
 export const CHAOS = { query: 'http://127.0.0.1:17680', otlpGrpc: '127.0.0.1:17681' };
 
 export const jaegerChaos = (action: 'start' | 'stop') =>
-  serviceScript('jaeger', action, { MESHLOG_JAEGER_INSTANCE: 'jaeger-chaos', MESHLOG_JAEGER_STORAGE: 'badger', MESHLOG_JAEGER_PORT_BASE: '17680' });
+  serviceScript('jaeger', action, {
+    MESHLOG_JAEGER_INSTANCE: 'jaeger-chaos',
+    MESHLOG_JAEGER_STORAGE: 'badger',
+    MESHLOG_JAEGER_PORT_BASE: '17680',
+  });

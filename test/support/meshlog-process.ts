@@ -18,15 +18,26 @@ export interface MeshlogProcess {
 export async function startMeshlog(config: string, adminPort: number): Promise<MeshlogProcess> {
   const dir = mkdtempSync(join(tmpdir(), 'meshlog-it-'));
   const file = join(dir, 'config.yaml');
-  writeFileSync(file, config.replaceAll('$DIR', dir) + `\n  admin: { endpoint: 127.0.0.1:${adminPort} }\n  deadLetter: { path: ${dir}/dead.ndjson }\n  logLevel: warn\n`);
+  writeFileSync(
+    file,
+    config.replaceAll('$DIR', dir) +
+      `\n  admin: { endpoint: 127.0.0.1:${adminPort} }\n  deadLetter: { path: ${dir}/dead.ndjson }\n  logLevel: warn\n`,
+  );
   const child = spawn(process.execPath, [BIN, 'run', '--config', file], { stdio: ['ignore', 'inherit', 'inherit'] });
   const exited = new Promise<number | null>((resolve) => child.on('exit', (code) => resolve(code)));
   const adminUrl = `http://127.0.0.1:${adminPort}`;
   for (let i = 0; i < 150; i++) {
     if (child.exitCode !== null) throw new Error(`meshlog exited with ${child.exitCode} while starting`);
-    if (await fetch(`${adminUrl}/readyz`).then((r) => r.ok, () => false)) {
+    if (
+      await fetch(`${adminUrl}/readyz`).then(
+        (r) => r.ok,
+        () => false,
+      )
+    ) {
       return {
-        dir, adminUrl, child,
+        dir,
+        adminUrl,
+        child,
         stop: async () => {
           child.kill('SIGTERM');
           return exited;

@@ -13,7 +13,8 @@ export interface JoinOpts {
   synthesize: boolean;
 }
 
-const startMs = (p: AccessRecord | SpanRecord) => (p['event.dataset'] === 'mesh.span' ? Number(BigInt(p['span.start_ns']) / 1_000_000n) : Date.parse(p['@timestamp']));
+const startMs = (p: AccessRecord | SpanRecord) =>
+  p['event.dataset'] === 'mesh.span' ? Number(BigInt(p['span.start_ns']) / 1_000_000n) : Date.parse(p['@timestamp']);
 
 /**
  * `meshlog join`: the join, offline. All parts are read, ordered by event time (input order
@@ -25,7 +26,12 @@ export function joinCommand(opts: JoinOpts): void {
   let parts: Array<AccessRecord | SpanRecord>;
   try {
     const defaults = joinConfig.parse({});
-    engine = new JoinEngine({ ...defaults, idleMs: parseDuration(opts.idle, '--idle'), maxAgeMs: parseDuration(opts.maxAge, '--max-age'), synthesize: opts.synthesize });
+    engine = new JoinEngine({
+      ...defaults,
+      idleMs: parseDuration(opts.idle, '--idle'),
+      maxAgeMs: parseDuration(opts.maxAge, '--max-age'),
+      synthesize: opts.synthesize,
+    });
     parts = [...readLogFiles(opts.logs, opts.format), ...(opts.spans ?? []).flatMap((f) => readSpanFile(f).spans)];
   } catch (err) {
     process.stderr.write(`${(err as Error).message}\n`);
@@ -39,5 +45,7 @@ export function joinCommand(opts: JoinOpts): void {
   }
   engine.flush('complete', docs);
   process.stdout.write(docs.map((d) => JSON.stringify(d)).join('\n') + (docs.length ? '\n' : ''));
-  process.stderr.write(JSON.stringify({ summary: { parts: parts.length, requests: docs.length, ...engine.counters } }) + '\n');
+  process.stderr.write(
+    JSON.stringify({ summary: { parts: parts.length, requests: docs.length, ...engine.counters } }) + '\n',
+  );
 }

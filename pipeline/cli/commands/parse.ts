@@ -28,13 +28,21 @@ export async function parseCommand(files: string[], opts: { format: string; maxL
   process.stderr.write(JSON.stringify({ summary }) + '\n');
 }
 
-async function parseStream(file: string, opts: { format: string; maxLineBytes: number }, summary: { accepted: number; rejected: number; formats: Record<string, number> }): Promise<void> {
+async function parseStream(
+  file: string,
+  opts: { format: string; maxLineBytes: number },
+  summary: { accepted: number; rejected: number; formats: Record<string, number> },
+): Promise<void> {
   const input = file === '-' ? process.stdin : createReadStream(file);
   let carry: Buffer = Buffer.alloc(0);
   let linesBefore = 0;
   const flush = async (block: Buffer) => {
     const out: ParseResult = { records: [], rejections: [] };
-    parseChunk({ encoding: 'lines', data: block, receiver: 'cli' }, { format: opts.format, maxLineBytes: opts.maxLineBytes }, out);
+    parseChunk(
+      { encoding: 'lines', data: block, receiver: 'cli' },
+      { format: opts.format, maxLineBytes: opts.maxLineBytes },
+      out,
+    );
     for (const r of out.rejections) {
       summary.rejected++;
       const raw = typeof r.payload === 'string' ? r.payload : Buffer.from(r.payload).toString('latin1');

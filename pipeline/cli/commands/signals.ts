@@ -4,7 +4,11 @@ import { SignalsHub } from '../../../exporters/signals_api/hub.ts';
 import { readLogFiles } from '../read-parts.ts';
 
 /** Replays access logs through a SignalsHub on event time, oldest first (input order breaks ties). */
-function replay(logs: string[], format: string, overrides: Record<string, unknown> = {}): { hub: SignalsHub; transitions: ReturnType<SignalsHub['observe']> } {
+function replay(
+  logs: string[],
+  format: string,
+  overrides: Record<string, unknown> = {},
+): { hub: SignalsHub; transitions: ReturnType<SignalsHub['observe']> } {
   const hub = new SignalsHub(signalsConfig.parse(overrides));
   const records = readLogFiles(logs, format)
     .map((r, i) => ({ r, t: Date.parse(r['@timestamp']), i }))
@@ -15,21 +19,51 @@ function replay(logs: string[], format: string, overrides: Record<string, unknow
 }
 
 /** `meshlog analyze`: the canary verdict, the same JSON as GET /v1/canary. */
-export function analyzeCommand(opts: { logs: string[]; namespace?: string; service: string; canary: string; baseline: string; window: string; end?: string; format: string }): void {
+export function analyzeCommand(opts: {
+  logs: string[];
+  namespace?: string;
+  service: string;
+  canary: string;
+  baseline: string;
+  window: string;
+  end?: string;
+  format: string;
+}): void {
   const { hub } = replay(opts.logs, opts.format, { windows: { windows: [opts.window] } });
   const end = opts.end ? Date.parse(opts.end) : undefined;
   if (opts.end && !Number.isFinite(end)) {
     process.stderr.write(`--end: not an ISO time: ${opts.end}\n`);
     process.exit(2);
   }
-  process.stdout.write(JSON.stringify(hub.canary({ namespace: opts.namespace, service: opts.service, canary: opts.canary, baseline: opts.baseline, window: opts.window, end }), null, 2) + '\n');
+  process.stdout.write(
+    JSON.stringify(
+      hub.canary({
+        namespace: opts.namespace,
+        service: opts.service,
+        canary: opts.canary,
+        baseline: opts.baseline,
+        window: opts.window,
+        end,
+      }),
+      null,
+      2,
+    ) + '\n',
+  );
 }
 
 /** `meshlog breaker`: breaker transitions as NDJSON. */
 export function breakerCommand(opts: { logs: string[]; policy: 'hystrix' | 'resilience4j'; format: string }): void {
   const { transitions, hub } = replay(opts.logs, opts.format, { breaker: { policy: opts.policy } });
   process.stdout.write(transitions.map((t) => JSON.stringify(t)).join('\n') + (transitions.length ? '\n' : ''));
-  process.stderr.write(JSON.stringify({ summary: { policy: hub.breakers.policy.name, edges: hub.breakers.states().length, transitions: transitions.length } }) + '\n');
+  process.stderr.write(
+    JSON.stringify({
+      summary: {
+        policy: hub.breakers.policy.name,
+        edges: hub.breakers.states().length,
+        transitions: transitions.length,
+      },
+    }) + '\n',
+  );
 }
 
 /** `meshlog recommend`: Istio YAML for what the logs show (or JSON with --json). */
@@ -38,4 +72,3 @@ export function recommendCommand(opts: { logs: string[]; format: string; json?: 
   const recs = hub.recommendations();
   process.stdout.write(opts.json ? JSON.stringify(recs, null, 2) + '\n' : toYaml(recs));
 }
-

@@ -25,7 +25,7 @@ export function mannWhitneyGreater(x: readonly number[], y: readonly number[]): 
   const all = [...x.map((v) => ({ v, g: 0 })), ...y.map((v) => ({ v, g: 1 }))].sort((p, q) => p.v - q.v);
   let r1 = 0;
   let tieTerm = 0;
-  for (let i = 0; i < all.length; ) {
+  for (let i = 0; i < all.length;) {
     let j = i;
     while (j + 1 < all.length && all[j + 1].v === all[i].v) j++;
     const rank = (i + j + 2) / 2; // mid-rank of positions i..j (1-based)
@@ -36,7 +36,8 @@ export function mannWhitneyGreater(x: readonly number[], y: readonly number[]): 
   }
   const u = r1 - (n1 * (n1 + 1)) / 2;
   const cles = u / (n1 * n2);
-  if (tieTerm === 0 && n1 <= EXACT_MAX && n2 <= EXACT_MAX) return { u, p: exactUpperTail(n1, n2, u), method: 'exact', cles };
+  if (tieTerm === 0 && n1 <= EXACT_MAX && n2 <= EXACT_MAX)
+    return { u, p: exactUpperTail(n1, n2, u), method: 'exact', cles };
   const n = n1 + n2;
   const mean = (n1 * n2) / 2;
   const variance = ((n1 * n2) / 12) * (n + 1 - tieTerm / (n * (n - 1)));

@@ -8,7 +8,7 @@ describe("Fisher's exact test, one-sided", () => {
     expect(fisherExactGreater(3, 1, 1, 3)).toBeCloseTo(17 / 70, 10);
   });
 
-  it('the dieting example (Wikipedia, Fisher\'s exact test): one-sided p = 0.001346 + 0.000034', () => {
+  it("the dieting example (Wikipedia, Fisher's exact test): one-sided p = 0.001346 + 0.000034", () => {
     // Women: 9 dieting, 3 not; men: 1 dieting, 11 not. "More dieting among women" is P(X ≥ 9):
     // P(X = 9) = C(10,9)·C(14,3)/C(24,12) = 3640/2704156 = 0.001346, P(X = 10) = 91/2704156.
     expect(fisherExactGreater(9, 3, 1, 11)).toBeCloseTo((3640 + 91) / 2704156, 12);

@@ -3,16 +3,41 @@ import { durationMs, num, timestampMs } from './values.ts';
 
 /** ALS ResponseFlags booleans (envoy.data.accesslog.v3, camelCase) to the text codes. */
 const FLAG_CODES: Record<string, string> = {
-  failedLocalHealthcheck: 'LH', noHealthyUpstream: 'UH', upstreamRequestTimeout: 'UT', localReset: 'LR',
-  upstreamRemoteReset: 'UR', upstreamConnectionFailure: 'UF', upstreamConnectionTermination: 'UC', upstreamOverflow: 'UO',
-  noRouteFound: 'NR', delayInjected: 'DI', faultInjected: 'FI', rateLimited: 'RL', rateLimitServiceError: 'RLSE',
-  downstreamConnectionTermination: 'DC', upstreamRetryLimitExceeded: 'URX', streamIdleTimeout: 'SI',
-  invalidEnvoyRequestHeaders: 'IH', downstreamProtocolError: 'DPE', upstreamMaxStreamDurationReached: 'UMSDR',
-  responseFromCacheFilter: 'RFCF', noFilterConfigFound: 'NFCF', durationTimeout: 'DT', upstreamProtocolError: 'UPE',
-  noClusterFound: 'NC', overloadManager: 'OM', dnsResolutionFailure: 'DF', downstreamRemoteReset: 'DR',
+  failedLocalHealthcheck: 'LH',
+  noHealthyUpstream: 'UH',
+  upstreamRequestTimeout: 'UT',
+  localReset: 'LR',
+  upstreamRemoteReset: 'UR',
+  upstreamConnectionFailure: 'UF',
+  upstreamConnectionTermination: 'UC',
+  upstreamOverflow: 'UO',
+  noRouteFound: 'NR',
+  delayInjected: 'DI',
+  faultInjected: 'FI',
+  rateLimited: 'RL',
+  rateLimitServiceError: 'RLSE',
+  downstreamConnectionTermination: 'DC',
+  upstreamRetryLimitExceeded: 'URX',
+  streamIdleTimeout: 'SI',
+  invalidEnvoyRequestHeaders: 'IH',
+  downstreamProtocolError: 'DPE',
+  upstreamMaxStreamDurationReached: 'UMSDR',
+  responseFromCacheFilter: 'RFCF',
+  noFilterConfigFound: 'NFCF',
+  durationTimeout: 'DT',
+  upstreamProtocolError: 'UPE',
+  noClusterFound: 'NC',
+  overloadManager: 'OM',
+  dnsResolutionFailure: 'DF',
+  downstreamRemoteReset: 'DR',
 };
 
-const HTTP_VERSIONS: Record<string, string> = { HTTP10: 'HTTP/1.0', HTTP11: 'HTTP/1.1', HTTP2: 'HTTP/2', HTTP3: 'HTTP/3' };
+const HTTP_VERSIONS: Record<string, string> = {
+  HTTP10: 'HTTP/1.0',
+  HTTP11: 'HTTP/1.1',
+  HTTP2: 'HTTP/2',
+  HTTP3: 'HTTP/3',
+};
 
 type Obj = Record<string, any>;
 
@@ -74,12 +99,14 @@ export function httpEntryFields(e: Obj): Fields {
   fields.response_code = res.responseCode?.value ?? 0;
   fields.response_code_details = res.responseCodeDetails || null;
   fields.protocol = HTTP_VERSIONS[e.protocolVersion] ?? null;
-  for (const [k, v] of Object.entries((req.requestHeaders as Record<string, string>) ?? {})) extras[`req.${k.toLowerCase()}`] = v;
+  for (const [k, v] of Object.entries((req.requestHeaders as Record<string, string>) ?? {}))
+    extras[`req.${k.toLowerCase()}`] = v;
   for (const [k, v] of Object.entries((res.responseHeaders as Record<string, string>) ?? {})) {
     if (k.toLowerCase() === 'x-envoy-upstream-service-time') fields.upstream_service_time = v;
     else extras[`resp.${k.toLowerCase()}`] = v;
   }
-  for (const [k, v] of Object.entries((res.responseTrailers as Record<string, string>) ?? {})) extras[`trailer.${k.toLowerCase()}`] = v;
+  for (const [k, v] of Object.entries((res.responseTrailers as Record<string, string>) ?? {}))
+    extras[`trailer.${k.toLowerCase()}`] = v;
   return fields;
 }
 

@@ -28,7 +28,12 @@ export function otlpLogsToRecords(req: Obj, parser: LineParser, receiver: string
       for (const lr of (sl.logRecords ?? []) as Obj[]) {
         const body = anyValue(lr.body);
         if (typeof body !== 'string' || body.trim() === '') {
-          out.rejections.push({ receiver, code: 'MESHLOG_PARSE_FAILED', reason: 'OTLP log record has no text body', payload: JSON.stringify(lr) });
+          out.rejections.push({
+            receiver,
+            code: 'MESHLOG_PARSE_FAILED',
+            reason: 'OTLP log record has no text body',
+            payload: JSON.stringify(lr),
+          });
           continue;
         }
         const result = parser.parse(body.replace(/\r?\n$/, ''), ctx);

@@ -7,11 +7,27 @@ import { attributes, idHex, type KeyValue } from './values.ts';
 type Obj = Record<string, any>;
 
 const KINDS: Record<string, SpanRecord['span.kind']> = {
-  '0': 'unspecified', '1': 'internal', '2': 'server', '3': 'client', '4': 'producer', '5': 'consumer',
-  SPAN_KIND_UNSPECIFIED: 'unspecified', SPAN_KIND_INTERNAL: 'internal', SPAN_KIND_SERVER: 'server',
-  SPAN_KIND_CLIENT: 'client', SPAN_KIND_PRODUCER: 'producer', SPAN_KIND_CONSUMER: 'consumer',
+  '0': 'unspecified',
+  '1': 'internal',
+  '2': 'server',
+  '3': 'client',
+  '4': 'producer',
+  '5': 'consumer',
+  SPAN_KIND_UNSPECIFIED: 'unspecified',
+  SPAN_KIND_INTERNAL: 'internal',
+  SPAN_KIND_SERVER: 'server',
+  SPAN_KIND_CLIENT: 'client',
+  SPAN_KIND_PRODUCER: 'producer',
+  SPAN_KIND_CONSUMER: 'consumer',
 };
-const STATUS: Record<string, SpanRecord['span.status']> = { '0': 'unset', '1': 'ok', '2': 'error', STATUS_CODE_UNSET: 'unset', STATUS_CODE_OK: 'ok', STATUS_CODE_ERROR: 'error' };
+const STATUS: Record<string, SpanRecord['span.status']> = {
+  '0': 'unset',
+  '1': 'ok',
+  '2': 'error',
+  STATUS_CODE_UNSET: 'unset',
+  STATUS_CODE_OK: 'ok',
+  STATUS_CODE_ERROR: 'error',
+};
 
 export function decodeOtlpTracesProto(data: Uint8Array): Obj {
   const type = protoType('opentelemetry.proto.trace.v1.ExportTraceServiceRequest');
@@ -50,7 +66,12 @@ export function otlpToSpans(req: Obj, receiver: string, spans: SpanRecord[], rej
           );
         } catch (err) {
           if (!(err instanceof SpanError) && !(err instanceof SyntaxError) && !(err instanceof RangeError)) throw err;
-          rejections.push({ receiver, code: 'MESHLOG_PARSE_FAILED', reason: `span ${JSON.stringify(s.name ?? '')}: ${err.message}`, payload: JSON.stringify(s, bytesAsHex) });
+          rejections.push({
+            receiver,
+            code: 'MESHLOG_PARSE_FAILED',
+            reason: `span ${JSON.stringify(s.name ?? '')}: ${err.message}`,
+            payload: JSON.stringify(s, bytesAsHex),
+          });
         }
       }
     }

@@ -26,13 +26,20 @@ const HEX = /^[0-9a-f]+$/;
  * and the Istio node id (source workload and namespace). Ids must be hex of the right length.
  */
 export function spanRecord(p: SpanParts): SpanRecord {
-  if (!p.traceId || !HEX.test(p.traceId) || (p.traceId.length !== 16 && p.traceId.length !== 32) || /^0+$/.test(p.traceId)) {
+  if (
+    !p.traceId ||
+    !HEX.test(p.traceId) ||
+    (p.traceId.length !== 16 && p.traceId.length !== 32) ||
+    /^0+$/.test(p.traceId)
+  ) {
     throw new SpanError(`invalid trace id ${JSON.stringify(p.traceId)}`);
   }
-  if (!p.spanId || !HEX.test(p.spanId) || p.spanId.length !== 16 || /^0+$/.test(p.spanId)) throw new SpanError(`invalid span id ${JSON.stringify(p.spanId)}`);
+  if (!p.spanId || !HEX.test(p.spanId) || p.spanId.length !== 16 || /^0+$/.test(p.spanId))
+    throw new SpanError(`invalid span id ${JSON.stringify(p.spanId)}`);
   const a = p.attributes;
   const str = (k: string) => (a[k] === undefined || a[k] === '' ? null : String(a[k]));
-  const requestId = str('guid:x-request-id') ?? str('http.request.header.x_request_id') ?? str('http.request.header.x-request-id');
+  const requestId =
+    str('guid:x-request-id') ?? str('http.request.header.x_request_id') ?? str('http.request.header.x-request-id');
   const statusText = str('http.status_code') ?? str('http.response.status_code');
   const node = parseNodeId(str('node_id'));
   const rec: SpanRecord = {

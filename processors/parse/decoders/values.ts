@@ -40,8 +40,10 @@ export function anyValue(v: Record<string, unknown> | null | undefined): string 
   if ('intValue' in v) return num(v.intValue);
   if ('doubleValue' in v) return Number(v.doubleValue);
   if ('boolValue' in v) return Boolean(v.boolValue);
-  if ('bytesValue' in v) return typeof v.bytesValue === 'string' ? v.bytesValue : Buffer.from(v.bytesValue as Uint8Array).toString('base64');
-  if ('arrayValue' in v) return JSON.stringify(((v.arrayValue as { values?: Record<string, unknown>[] }).values ?? []).map(anyValue));
+  if ('bytesValue' in v)
+    return typeof v.bytesValue === 'string' ? v.bytesValue : Buffer.from(v.bytesValue as Uint8Array).toString('base64');
+  if ('arrayValue' in v)
+    return JSON.stringify(((v.arrayValue as { values?: Record<string, unknown>[] }).values ?? []).map(anyValue));
   if ('kvlistValue' in v) return JSON.stringify(attributes((v.kvlistValue as { values?: KeyValue[] }).values));
   return null;
 }

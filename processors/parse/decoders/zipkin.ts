@@ -7,7 +7,12 @@ import { idHex, num } from './values.ts';
 
 type Obj = Record<string, any>;
 
-const KINDS: Record<string, SpanRecord['span.kind']> = { CLIENT: 'client', SERVER: 'server', PRODUCER: 'producer', CONSUMER: 'consumer' };
+const KINDS: Record<string, SpanRecord['span.kind']> = {
+  CLIENT: 'client',
+  SERVER: 'server',
+  PRODUCER: 'producer',
+  CONSUMER: 'consumer',
+};
 
 export function decodeZipkinProto(data: Uint8Array): Obj[] {
   const type = protoType('zipkin.proto3.ListOfSpans');
@@ -44,7 +49,12 @@ export function zipkinToSpans(list: unknown, receiver: string, spans: SpanRecord
       );
     } catch (err) {
       if (!(err instanceof SpanError) && !(err instanceof SyntaxError) && !(err instanceof RangeError)) throw err;
-      rejections.push({ receiver, code: 'MESHLOG_PARSE_FAILED', reason: `zipkin span: ${err.message}`, payload: JSON.stringify(s, bytesAsHex) });
+      rejections.push({
+        receiver,
+        code: 'MESHLOG_PARSE_FAILED',
+        reason: `zipkin span: ${err.message}`,
+        payload: JSON.stringify(s, bytesAsHex),
+      });
     }
   }
 }

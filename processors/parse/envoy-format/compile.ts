@@ -69,7 +69,8 @@ function buildRegex(parts: Part[]): RegExp {
     const nextLit = next && 'literal' in next ? next.literal : '';
     const quoted = prev && 'literal' in prev && prev.literal.endsWith('"') && nextLit.startsWith('"');
     if (part.op.numeric) src += '(-?\\d+|-)';
-    else if (part.op.command === 'START_TIME' && part.op.arg) src += '(.*?)'; // a strftime layout may contain spaces
+    else if (part.op.command === 'START_TIME' && part.op.arg)
+      src += '(.*?)'; // a strftime layout may contain spaces
     else if (quoted) {
       const after = nextLit.slice(1, 4);
       src += after ? `((?:[^"]|"(?!${esc(after)}))*)` : i + 2 >= parts.length ? '((?:[^"]|"(?!$))*)' : '(.*?)';
@@ -93,7 +94,9 @@ export function compileText(format: string): TextParser {
   const operators = parts.flatMap((p) => ('op' in p ? [p.op] : []));
   if (operators.length === 0) throw new Error('format: it has no %COMMAND% operators');
   const re = buildRegex(parts);
-  const timeParsers = operators.map((op) => (op.command === 'START_TIME' && op.arg ? compileStrftime(op.arg) : undefined));
+  const timeParsers = operators.map((op) =>
+    op.command === 'START_TIME' && op.arg ? compileStrftime(op.arg) : undefined,
+  );
   return {
     format,
     operators,
@@ -109,10 +112,14 @@ export function compileText(format: string): TextParser {
 
 /** Puts one operator's raw value where it belongs; `-` and empty become null. */
 export function assign(fields: Fields, op: Operator, raw: unknown, time?: TimeParser): void {
-  let value: string | number | null = raw === undefined || raw === null || raw === '-' || raw === '' ? null : (raw as string | number);
+  let value: string | number | null =
+    raw === undefined || raw === null || raw === '-' || raw === '' ? null : (raw as string | number);
   if (value !== null && time && typeof value === 'string') value = time(value) ?? value;
   if (value !== null && op.command === 'RESPONSE_FLAGS_LONG') {
-    value = String(value).split(',').map((f) => LONG_FLAGS[f] ?? f).join(',');
+    value = String(value)
+      .split(',')
+      .map((f) => LONG_FLAGS[f] ?? f)
+      .join(',');
   }
   if ('field' in op.target) {
     if (fields[op.target.field] == null) fields[op.target.field] = value;

@@ -45,10 +45,23 @@ const HEADERS: Record<string, CanonicalField> = {
 };
 
 const NUMERIC = new Set([
-  'RESPONSE_CODE', 'BYTES_RECEIVED', 'BYTES_SENT', 'DURATION', 'REQUEST_DURATION', 'REQUEST_TX_DURATION',
-  'RESPONSE_DURATION', 'RESPONSE_TX_DURATION', 'UPSTREAM_REQUEST_ATTEMPT_COUNT', 'UPSTREAM_WIRE_BYTES_SENT',
-  'UPSTREAM_WIRE_BYTES_RECEIVED', 'DOWNSTREAM_WIRE_BYTES_SENT', 'DOWNSTREAM_WIRE_BYTES_RECEIVED',
-  'UPSTREAM_HEADER_BYTES_SENT', 'UPSTREAM_HEADER_BYTES_RECEIVED', 'CONNECTION_ID', 'STREAM_ID',
+  'RESPONSE_CODE',
+  'BYTES_RECEIVED',
+  'BYTES_SENT',
+  'DURATION',
+  'REQUEST_DURATION',
+  'REQUEST_TX_DURATION',
+  'RESPONSE_DURATION',
+  'RESPONSE_TX_DURATION',
+  'UPSTREAM_REQUEST_ATTEMPT_COUNT',
+  'UPSTREAM_WIRE_BYTES_SENT',
+  'UPSTREAM_WIRE_BYTES_RECEIVED',
+  'DOWNSTREAM_WIRE_BYTES_SENT',
+  'DOWNSTREAM_WIRE_BYTES_RECEIVED',
+  'UPSTREAM_HEADER_BYTES_SENT',
+  'UPSTREAM_HEADER_BYTES_RECEIVED',
+  'CONNECTION_ID',
+  'STREAM_ID',
 ]);
 
 /** Maps a parsed `%COMMAND(arg):len%` to where its value goes. */
@@ -61,10 +74,16 @@ export function resolveOperator(command: string, arg: string | undefined, maxLen
       const field = HEADERS[primary] ?? (fallback ? HEADERS[fallback] : undefined);
       if (field) return { ...base, target: { field } };
     }
-    if (command === 'RESP' && primary === 'x-envoy-upstream-service-time') return { ...base, target: { field: 'upstream_service_time' } };
+    if (command === 'RESP' && primary === 'x-envoy-upstream-service-time')
+      return { ...base, target: { field: 'upstream_service_time' } };
     return { ...base, target: { extra: `${command.toLowerCase()}.${primary}` } };
   }
-  if (command === 'DYNAMIC_METADATA' || command === 'FILTER_STATE' || command === 'CLUSTER_METADATA' || command === 'UPSTREAM_METADATA') {
+  if (
+    command === 'DYNAMIC_METADATA' ||
+    command === 'FILTER_STATE' ||
+    command === 'CLUSTER_METADATA' ||
+    command === 'UPSTREAM_METADATA'
+  ) {
     if (arg === 'istio.mixer:status') return { ...base, target: { field: 'istio_policy_status' } };
     return { ...base, target: { extra: `${command.toLowerCase()}.${(arg ?? '').replace(/:/g, '.')}` } };
   }
@@ -75,12 +94,33 @@ export function resolveOperator(command: string, arg: string | undefined, maxLen
 
 /** Long response-flag names (`%RESPONSE_FLAGS_LONG%`) to the short ones meshlog stores. */
 export const LONG_FLAGS: Record<string, string> = {
-  NoHealthyUpstream: 'UH', UpstreamConnectionFailure: 'UF', UpstreamOverflow: 'UO', NoRouteFound: 'NR',
-  UpstreamRetryLimitExceeded: 'URX', NoClusterFound: 'NC', DurationTimeout: 'DT', DownstreamConnectionTermination: 'DC',
-  FailedLocalHealthCheck: 'LH', UpstreamRequestTimeout: 'UT', LocalReset: 'LR', UpstreamRemoteReset: 'UR',
-  UpstreamConnectionTermination: 'UC', DelayInjected: 'DI', FaultInjected: 'FI', RateLimited: 'RL',
-  UnauthorizedExternalService: 'UAEX', RateLimitServiceError: 'RLSE', StreamIdleTimeout: 'SI',
-  InvalidEnvoyRequestHeaders: 'IH', DownstreamProtocolError: 'DPE', UpstreamMaxStreamDurationReached: 'UMSDR',
-  ResponseFromCacheFilter: 'RFCF', NoFilterConfigFound: 'NFCF', UpstreamProtocolError: 'UPE',
-  OverloadManagerTerminated: 'OM', DnsResolutionFailed: 'DF', DropOverload: 'DO', DownstreamRemoteReset: 'DR',
+  NoHealthyUpstream: 'UH',
+  UpstreamConnectionFailure: 'UF',
+  UpstreamOverflow: 'UO',
+  NoRouteFound: 'NR',
+  UpstreamRetryLimitExceeded: 'URX',
+  NoClusterFound: 'NC',
+  DurationTimeout: 'DT',
+  DownstreamConnectionTermination: 'DC',
+  FailedLocalHealthCheck: 'LH',
+  UpstreamRequestTimeout: 'UT',
+  LocalReset: 'LR',
+  UpstreamRemoteReset: 'UR',
+  UpstreamConnectionTermination: 'UC',
+  DelayInjected: 'DI',
+  FaultInjected: 'FI',
+  RateLimited: 'RL',
+  UnauthorizedExternalService: 'UAEX',
+  RateLimitServiceError: 'RLSE',
+  StreamIdleTimeout: 'SI',
+  InvalidEnvoyRequestHeaders: 'IH',
+  DownstreamProtocolError: 'DPE',
+  UpstreamMaxStreamDurationReached: 'UMSDR',
+  ResponseFromCacheFilter: 'RFCF',
+  NoFilterConfigFound: 'NFCF',
+  UpstreamProtocolError: 'UPE',
+  OverloadManagerTerminated: 'OM',
+  DnsResolutionFailed: 'DF',
+  DropOverload: 'DO',
+  DownstreamRemoteReset: 'DR',
 };

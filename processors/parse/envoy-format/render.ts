@@ -6,7 +6,10 @@ import { tokenize } from './compile.ts';
  * `%REQ(X):N%` truncates. Used by the property tests and the benchmarks to make lines in any
  * format from known values.
  */
-export function renderText(format: string, values: Partial<Record<CanonicalField, string | number>> & Record<string, string | number | undefined>): string {
+export function renderText(
+  format: string,
+  values: Partial<Record<CanonicalField, string | number>> & Record<string, string | number | undefined>,
+): string {
   let out = '';
   for (const part of tokenize(format.replace(/\\n$|\n$/, ''))) {
     if ('literal' in part) {

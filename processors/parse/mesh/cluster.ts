@@ -22,7 +22,8 @@ const UNKNOWN: ClusterInfo = { direction: 'unknown', service: null, namespace: n
 export function parseCluster(raw: string | null | undefined): ClusterInfo {
   if (!raw) return UNKNOWN;
   const name = raw.endsWith(';') ? raw.slice(0, -1) : raw;
-  if (name === 'PassthroughCluster' || name.startsWith('InboundPassthroughCluster')) return { ...UNKNOWN, direction: 'passthrough' };
+  if (name === 'PassthroughCluster' || name.startsWith('InboundPassthroughCluster'))
+    return { ...UNKNOWN, direction: 'passthrough' };
   if (name === 'BlackHoleCluster') return { ...UNKNOWN, direction: 'blackhole' };
   let parts: string[];
   if (name.includes('|')) parts = name.split('|');
@@ -53,7 +54,9 @@ export function splitHost(host: string | null | undefined): { service: string | 
  * Istio node ids: `sidecar~10.1.2.3~reviews-v2-abc.default~default.svc.cluster.local` and
  * `router~…` for gateways. Returns the pod, namespace and whether it is a gateway.
  */
-export function parseNodeId(nodeId: string | null | undefined): { pod: string | null; namespace: string | null; gateway: boolean } | null {
+export function parseNodeId(
+  nodeId: string | null | undefined,
+): { pod: string | null; namespace: string | null; gateway: boolean } | null {
   if (!nodeId) return null;
   const parts = nodeId.split('~');
   if (parts.length < 4) return null;

@@ -11,9 +11,45 @@ export function isClientSide(d: Direction): boolean {
 }
 
 /** Flags that mean the mesh (not the application) failed the request. */
-const MESH_FLAGS = new Set(['UH', 'UF', 'UO', 'URX', 'UT', 'UC', 'LR', 'UR', 'UPE', 'LH', 'SI', 'DT', 'UMSDR', 'OM', 'DF', 'DO', 'NC', 'FI', 'RLSE', 'NFCF', 'IH', 'DPE']);
+const MESH_FLAGS = new Set([
+  'UH',
+  'UF',
+  'UO',
+  'URX',
+  'UT',
+  'UC',
+  'LR',
+  'UR',
+  'UPE',
+  'LH',
+  'SI',
+  'DT',
+  'UMSDR',
+  'OM',
+  'DF',
+  'DO',
+  'NC',
+  'FI',
+  'RLSE',
+  'NFCF',
+  'IH',
+  'DPE',
+]);
 /** gRPC codes that are the server's fault when the HTTP status is 200. */
-const GRPC_SERVER_ERRORS = new Set(['2', '4', '12', '13', '14', '15', 'UNKNOWN', 'DEADLINE_EXCEEDED', 'UNIMPLEMENTED', 'INTERNAL', 'UNAVAILABLE', 'DATA_LOSS']);
+const GRPC_SERVER_ERRORS = new Set([
+  '2',
+  '4',
+  '12',
+  '13',
+  '14',
+  '15',
+  'UNKNOWN',
+  'DEADLINE_EXCEEDED',
+  'UNIMPLEMENTED',
+  'INTERNAL',
+  'UNAVAILABLE',
+  'DATA_LOSS',
+]);
 
 /**
  * What a hop counts as (DESIGN §3). Order matters:

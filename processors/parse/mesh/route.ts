@@ -10,7 +10,11 @@ const HEX = /^(?=.*\d)[0-9a-f]{8,}$/i;
  * path with numeric, UUID and hex segments replaced by `{id}` and the query dropped. TCP hops
  * (no method) are `tcp`.
  */
-export function routeKey(routeName: string | null | undefined, path: string | null | undefined, method: string | null | undefined): string {
+export function routeKey(
+  routeName: string | null | undefined,
+  path: string | null | undefined,
+  method: string | null | undefined,
+): string {
   if (routeName && !GENERIC_ROUTE_NAMES.has(routeName) && !routeName.startsWith('inbound|')) return routeName;
   if (!method) return 'tcp';
   if (!path) return '/';
