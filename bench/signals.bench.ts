@@ -3,8 +3,8 @@ import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { signalsConfig } from '../exporters/signals_api/config.ts';
-import { SignalsHub } from '../exporters/signals_api/hub.ts';
+import { signalsConfig } from '../processors/signals/config.ts';
+import { SignalsEngine } from '../processors/signals/engine.ts';
 import type { AccessRecord } from '../pipeline/records.ts';
 import { trafficLines } from '../pipeline/testing/mesh-traffic.ts';
 import { LineParser } from '../processors/parse/line-parser.ts';
@@ -45,7 +45,7 @@ const bench: Bench = {
       startMs: Date.parse('2024-01-01T00:00:00Z'),
       spacingMs: 1,
     }).map((l) => (parser.parse(l) as { ok: true; record: AccessRecord }).record);
-    const hub = new SignalsHub(signalsConfig.parse({}));
+    const hub = new SignalsEngine(signalsConfig.parse({}));
     let i = 0;
     const r = await measure(3000, () => {
       hub.observe(records.slice(i % 19_000, (i % 19_000) + 1000));
@@ -61,7 +61,7 @@ const bench: Bench = {
     const dir = mkdtempSync(join(tmpdir(), 'meshlog-bench-'));
     writeFileSync(
       join(dir, 'c.yaml'),
-      `receivers:\n  http_lines: { endpoint: 127.0.0.1:48088 }\nprocessors:\n  parse: {}\nexporters:\n  signals: {}\nservice:\n  admin: { endpoint: 127.0.0.1:48687 }\n  logLevel: warn\n  deadLetter: { path: ${dir}/dead.ndjson }\n  pipelines:\n    s: { receivers: [http_lines], processors: [parse], exporters: [signals] }\n`,
+      `receivers:\n  http_lines: { endpoint: 127.0.0.1:48088 }\nprocessors:\n  parse: {}\n  signals: {}\nexporters:\n  blackhole: {}\nservice:\n  admin: { endpoint: 127.0.0.1:48687 }\n  logLevel: warn\n  deadLetter: { path: ${dir}/dead.ndjson }\n  pipelines:\n    s: { receivers: [http_lines], processors: [parse, signals], exporters: [blackhole] }\n`,
     );
     const child = spawn(
       process.execPath,

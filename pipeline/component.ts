@@ -1,9 +1,9 @@
+import type { FastifyInstance } from 'fastify';
 import type { Logger } from 'pino';
 import type { Batch } from './batch.ts';
 import type { Metrics } from './telemetry/metrics.ts';
 import type { DeadLetterSink } from './deadletter.ts';
 import type { WorkerPool } from './workers/pool.ts';
-import type { SignalsHub } from '../exporters/signals_api/hub.ts';
 
 /**
  * The contract every component implements.
@@ -15,6 +15,12 @@ export interface Component {
   readonly name: string;
   start(): Promise<void>;
   shutdown(): Promise<void>;
+  /**
+   * Routes this component serves on the admin server. The runtime mounts them once per component
+   * id, before the admin server listens; a later graph (a reload) does not mount them again, so
+   * handlers must read state the component keeps through `ctx.retain`.
+   */
+  mountAdmin?(app: FastifyInstance): void;
 }
 
 /**
@@ -38,6 +44,8 @@ export interface Intake<T = unknown> extends Consumer<T> {
 /** A receiver has no `consume`: it is fed from outside and sends into the Intake it was built with. */
 export type Receiver = Component;
 export interface Processor<I = unknown, O = unknown> extends Component, Consumer<I> {
+  /** True when it changes the records it is given in place; behind a fan-out it then gets its own copy. */
+  readonly mutates?: boolean;
   /** Set by the runtime before `start`. */
   connect(next: Consumer<O>): void;
 }
@@ -50,6 +58,9 @@ export interface ComponentContext {
   readonly metrics: Metrics;
   readonly deadLetters: DeadLetterSink;
   readonly pool: WorkerPool;
-  /** The process's signals (modes all and signals), fed by the `signals` exporter. */
-  readonly signals?: SignalsHub;
+  /**
+   * State that outlives a config reload: the first graph creates it under `key`, later graphs of
+   * the same process get the same object (the signals keep their windows this way).
+   */
+  retain<T>(key: string, create: () => T): T;
 }

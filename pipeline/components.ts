@@ -11,9 +11,7 @@ import { fileFactory } from '../exporters/file/exporter.ts';
 import { blackholeFactory } from '../exporters/blackhole/exporter.ts';
 import { elasticsearchFactory } from '../exporters/elasticsearch/exporter.ts';
 import { otlpExporterFactory } from '../exporters/otlp/exporter.ts';
-import { signalsExporterFactory } from '../exporters/signals_api/exporter.ts';
-import { signalsConfig } from '../exporters/signals_api/config.ts';
-import type { Sections } from './config/load.ts';
+import { signalsFactory } from '../processors/signals/processor.ts';
 
 /** Every component type this build of meshlog knows, by kind and type name. */
 export const FACTORIES: readonly Factory[] = [
@@ -25,12 +23,9 @@ export const FACTORIES: readonly Factory[] = [
   parseFactory,
   labelsFactory,
   joinFactory,
+  signalsFactory,
   fileFactory,
   blackholeFactory,
-  signalsExporterFactory,
   elasticsearchFactory,
   otlpExporterFactory,
 ];
-
-/** Schemas of the top-level sections that are not components. */
-export const SECTIONS: Sections = { signals: signalsConfig };

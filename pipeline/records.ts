@@ -122,6 +122,56 @@ export interface RequestDoc {
 }
 
 /**
+ * A route window partial: what one process counted for one route in one bucket, cumulative for
+ * that bucket and source (a later partial of the same bucket and source replaces the earlier).
+ * The signals merge partials from every source exactly; Elasticsearch keeps one document each, so
+ * sums over documents are the totals.
+ */
+export interface WindowRecord {
+  /** Bucket start. */
+  '@timestamp': string;
+  'event.dataset': 'meshlog.window';
+  /** Route key, bucket start and source: the document id. */
+  'event.id': string;
+  'window.source': string;
+  'window.bucket_ms': number;
+  'mesh.route_key': string;
+  'mesh.destination.service': string;
+  'mesh.destination.namespace': string;
+  'mesh.destination.subset': string;
+  'mesh.route': string;
+  requests: number;
+  'errors.ok': number;
+  'errors.app': number;
+  'errors.mesh': number;
+  'errors.client_abort': number;
+  'errors.no_route': number;
+  'errors.rate_limited': number;
+  /** Server faults (app + mesh) over requests that were not client aborts, in this partial. */
+  error_rate: number;
+  'latency.p50': number | null;
+  'latency.p90': number | null;
+  'latency.p99': number | null;
+  /** The mergeable latency state: DDSketch protobuf and bottom-k sample, base64. */
+  'window.sketch': string;
+  'window.sample': string;
+}
+
+/** A decision the signals took: a breaker transition or a canary verdict, with its evidence. */
+export interface DecisionRecord {
+  '@timestamp': string;
+  'event.dataset': 'meshlog.decision';
+  'event.id': string;
+  'decision.type': 'breaker' | 'canary';
+  reason: string;
+  evidence: unknown;
+  [field: string]: unknown;
+}
+
+/** Every record kind that travels between components, told apart by `event.dataset`. */
+export type PipelineRecord = AccessRecord | SpanRecord | RequestDoc | WindowRecord | DecisionRecord;
+
+/**
  * What a receiver hands to the pipeline before parsing: the bytes as they arrived, so the
  * expensive decode runs in the worker pool and the buffer can be transferred, not copied.
  */

@@ -15,8 +15,6 @@ export const elasticsearchConfig = z.strictObject({
    * windows are always dated indices behind an alias: they are rewritten (late joins, filling windows).
    */
   appendOnly: z.enum(['auto', 'datastream', 'alias']).default('auto'),
-  /** In modes with signals, also write route windows and decisions (canary verdicts, breaker transitions). Default: true. */
-  signals: z.boolean().default(true),
   /** Send AccessRecords to the hops index too. Default: true. */
   hops: z.boolean().default(true),
   batch: z

@@ -55,7 +55,7 @@ export function toDoc(record: unknown, hops: boolean): Doc | undefined {
     case 'meshlog.window':
       return {
         kind: 'windows',
-        id: docId(`${r['mesh.route_key']}@${r['@timestamp']}`),
+        id: docId(String(r['event.id'])),
         timestamp: r['@timestamp'] as string,
         source: r,
       };

@@ -46,7 +46,6 @@ export class ElasticsearchExporter implements Exporter {
   #spaceWaiters: Array<() => void> = [];
   #idleWaiters: Array<() => void> = [];
   #timer: NodeJS.Timeout | undefined;
-  #windowTimer: NodeJS.Timeout | undefined;
   #stopping = false;
 
   constructor(config: ElasticsearchConfig, ctx: ComponentContext) {
@@ -66,7 +65,6 @@ export class ElasticsearchExporter implements Exporter {
     for (let attempt = 0; ; attempt++) {
       try {
         this.#layout = await installTemplates(this.#client, this.#config);
-        this.#followSignals();
         return;
       } catch (err) {
         if (attempt >= 5)
@@ -74,27 +72,6 @@ export class ElasticsearchExporter implements Exporter {
         await sleep(backoffMs(attempt, 500, 5000));
       }
     }
-  }
-
-  /**
-   * In a process with signals, decisions (breaker transitions, canary verdicts) are written as
-   * they happen, and the route windows of the current and previous bucket every bucket interval.
-   */
-  #followSignals(): void {
-    const hub = this.#ctx.signals;
-    if (!hub || !this.#config.signals) return;
-    const untracked = { remaining: Infinity, settle: () => undefined };
-    hub.onDecision((d) => {
-      const doc = toDoc(d, false);
-      if (doc && !this.#stopping) this.enqueue([doc], untracked);
-    });
-    const every = hub.config.windows.bucketMs;
-    this.#windowTimer = setInterval(() => {
-      if (this.#stopping || this.#buffered > this.#config.maxBufferedDocs / 2) return;
-      const docs = hub.windowDocs(hub.windows.newest - 2 * every).map((w) => toDoc(w, false)!);
-      if (docs.length) this.enqueue(docs, untracked);
-    }, every);
-    this.#windowTimer.unref();
   }
 
   get layout(): Layout | undefined {
@@ -258,7 +235,6 @@ export class ElasticsearchExporter implements Exporter {
   async shutdown(): Promise<void> {
     if (this.#stopping) return;
     this.#stopping = true;
-    clearInterval(this.#windowTimer);
     clearTimeout(this.#timer);
     this.#timer = undefined;
     while (this.#queue.length > 0 || this.#inflight > 0) {

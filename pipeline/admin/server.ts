@@ -4,11 +4,20 @@ import { parseEndpoint } from '../net.ts';
 
 /**
  * The admin HTTP server (default 127.0.0.1:8686): liveness, readiness and Prometheus metrics.
- * The signals API registers its routes on the same instance.
+ * Components add their routes (the signals API) through `Component.mountAdmin`.
+ * Liveness fails when no pipeline can run (a reload and its rollback both failed), so a probe
+ * restarts the process; readiness says whether the pipeline is serving now.
  */
-export function createAdminServer(metrics: Metrics, isReady: () => boolean): FastifyInstance {
+export function createAdminServer(
+  metrics: Metrics,
+  state: { isReady: () => boolean; isHealthy: () => boolean },
+): FastifyInstance {
+  const { isReady } = state;
   const app = Fastify({ logger: false });
-  app.get('/healthz', async () => ({ status: 'ok' }));
+  app.get('/healthz', async (_req, reply) => {
+    if (state.isHealthy()) return { status: 'ok' };
+    return reply.code(503).send({ status: 'failed', message: 'no pipeline is running; see the log' });
+  });
   app.get('/readyz', async (_req, reply) => {
     if (isReady()) return { status: 'ready' };
     return reply.code(503).send({ status: 'starting' });

@@ -16,45 +16,29 @@ export interface MeshlogConfig {
   receivers: Map<string, Resolved<ReceiverFactory>>;
   processors: Map<string, Resolved<ProcessorFactory>>;
   exporters: Map<string, Resolved<ExporterFactory>>;
-  signals: Record<string, unknown>;
   service: ServiceConfig;
 }
 
 export type LoadResult = { ok: true; config: MeshlogConfig } | { ok: false; issues: ConfigIssue[] };
 
 const SECTIONS = { receivers: 'receiver', processors: 'processor', exporters: 'exporter' } as const;
-const ROOT_KEYS = new Set(['receivers', 'processors', 'exporters', 'signals', 'service']);
+const ROOT_KEYS = new Set(['receivers', 'processors', 'exporters', 'service']);
 
-/** Top-level sections that are not components; their schemas come from the build. */
-export interface Sections {
-  signals?: z.ZodType;
-}
-
-export function loadConfigFile(
-  path: string,
-  factories: readonly Factory[],
-  env = process.env,
-  sections?: Sections,
-): LoadResult {
+export function loadConfigFile(path: string, factories: readonly Factory[], env = process.env): LoadResult {
   let text: string;
   try {
     text = readFileSync(path, 'utf8');
   } catch (err) {
     return { ok: false, issues: [{ path: '', message: `cannot read ${path}: ${(err as Error).message}` }] };
   }
-  return loadConfigText(text, factories, env, sections);
+  return loadConfigText(text, factories, env);
 }
 
 /**
  * Parses, substitutes `${env:…}`, and validates a config. It collects every problem instead of
  * stopping at the first, so `validate-config` can list them all.
  */
-export function loadConfigText(
-  text: string,
-  factories: readonly Factory[],
-  env = process.env,
-  extra?: Sections,
-): LoadResult {
+export function loadConfigText(text: string, factories: readonly Factory[], env = process.env): LoadResult {
   const doc = parseDocument(text);
   if (doc.errors.length > 0) {
     return { ok: false, issues: doc.errors.map((e) => ({ path: '', message: `YAML: ${e.message}` })) };
@@ -66,7 +50,9 @@ export function loadConfigText(
   }
   const root = raw as Record<string, unknown>;
   for (const key of Object.keys(root)) {
-    if (!ROOT_KEYS.has(key)) issues.push({ path: key, message: 'unknown key', value: root[key] });
+    if (key === 'signals')
+      issues.push({ path: key, message: 'the signals settings moved to processors.signals', value: root[key] });
+    else if (!ROOT_KEYS.has(key)) issues.push({ path: key, message: 'unknown key', value: root[key] });
   }
 
   const sections = {
@@ -78,12 +64,6 @@ export function loadConfigText(
   const service = serviceSchema.safeParse(root.service ?? {}, { reportInput: true });
   if (!service.success) issues.push(...fromZod(service.error, ['service'], root.service));
 
-  const signals = root.signals ?? {};
-  let signalsConfig: Record<string, unknown> = {};
-  const parsedSignals = (extra?.signals ?? z.strictObject({})).safeParse(signals, { reportInput: true });
-  if (parsedSignals.success) signalsConfig = parsedSignals.data as Record<string, unknown>;
-  else issues.push(...fromZod(parsedSignals.error, ['signals'], signals));
-
   if (service.success) checkPipelines(service.data, root, issues);
   if (issues.length > 0 || !service.success) return { ok: false, issues };
   return {
@@ -92,7 +72,6 @@ export function loadConfigText(
       receivers: sections.receivers as Map<string, Resolved<ReceiverFactory>>,
       processors: sections.processors as Map<string, Resolved<ProcessorFactory>>,
       exporters: sections.exporters as Map<string, Resolved<ExporterFactory>>,
-      signals: signalsConfig,
       service: service.data,
     },
   };
@@ -134,7 +113,18 @@ function resolveSection(
 
 /** Every id a pipeline names must be declared (a declared but invalid one is reported where it is). */
 function checkPipelines(service: ServiceConfig, root: Record<string, unknown>, issues: ConfigIssue[]): void {
+  const read = new Set(
+    Object.values(service.pipelines).flatMap((p) =>
+      p.receivers.filter((id) => id.startsWith('pipeline:')).map((id) => id.slice('pipeline:'.length)),
+    ),
+  );
   for (const [name, p] of Object.entries(service.pipelines)) {
+    if (p.exporters.length === 0 && !read.has(name))
+      issues.push({
+        path: `service.pipelines.${name}.exporters`,
+        message: 'a pipeline needs at least one exporter, or another pipeline that reads it (pipeline:<name>)',
+        value: p.exporters,
+      });
     for (const section of ['receivers', 'processors', 'exporters'] as const) {
       p[section].forEach((id, i) => {
         if (section === 'receivers' && id.startsWith('pipeline:')) {

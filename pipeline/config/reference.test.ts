@@ -1,6 +1,6 @@
 import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
-import { FACTORIES, SECTIONS } from '../components.ts';
+import { FACTORIES } from '../components.ts';
 import { serviceSchema } from './service.ts';
 
 /** Keeps the README's configuration table true: every default it states is the schema's. */
@@ -21,9 +21,6 @@ function schemaDefault(key: string): unknown {
   let value: unknown;
   if (section === 'service') {
     value = serviceSchema.parse({ pipelines: {} });
-    rest.unshift(id);
-  } else if (section === 'signals') {
-    value = SECTIONS.signals!.parse({});
     rest.unshift(id);
   } else {
     const kind = section.replace(/s$/, '');

@@ -8,8 +8,8 @@ const pipeline = z.strictObject({
   receivers: z.array(z.string()).min(1),
   /** Processor ids, applied in order. */
   processors: z.array(z.string()).default([]),
-  /** Exporter ids; every batch goes to all of them. */
-  exporters: z.array(z.string()).min(1),
+  /** Exporter ids; every batch goes to all of them. May be empty only for a pipeline another pipeline reads. */
+  exporters: z.array(z.string()).default([]),
   /** The `meshlog run --mode` values this pipeline runs in. Default: [all]. */
   modes: z.array(z.enum(MODES)).default(['all']),
 });

@@ -9,6 +9,7 @@ import type { ExporterFactory, ProcessorFactory, ReceiverFactory } from '../fact
 import { Metrics } from '../telemetry/metrics.ts';
 import type { WorkerPool } from '../workers/pool.ts';
 import { Graph } from './graph.ts';
+import { retainer } from './retain.ts';
 
 /** Fake components that log lifecycle calls, so start/stop order can be checked. */
 function fakes(log: string[]) {
@@ -86,6 +87,7 @@ describe('Graph', () => {
       metrics: new Metrics(),
       deadLetters: new MemoryDeadLetterSink(),
       pool: undefined as unknown as WorkerPool,
+      retain: retainer(),
     };
     const graph = new Graph(loaded.config, 'all', shared);
     await graph.start();
@@ -110,6 +112,7 @@ describe('Graph', () => {
       metrics: new Metrics(),
       deadLetters: new MemoryDeadLetterSink(),
       pool: undefined as unknown as WorkerPool,
+      retain: retainer(),
     };
     expect(() => new Graph(loaded.config, 'agent', shared)).toThrow(
       'no pipeline in service.pipelines runs in mode "agent"',
@@ -138,6 +141,7 @@ service:
       metrics: new Metrics(),
       deadLetters: new MemoryDeadLetterSink(),
       pool: undefined as unknown as WorkerPool,
+      retain: retainer(),
     };
     const graph = new Graph(loaded.config, 'all', shared);
     await graph.start();

@@ -6,15 +6,15 @@ import type { Mode } from '../config/service.ts';
 import type { DeadLetterSink } from '../deadletter.ts';
 import type { Metrics } from '../telemetry/metrics.ts';
 import type { WorkerPool } from '../workers/pool.ts';
+import { CopyingIntake } from './copying-intake.ts';
 import { Fanout } from './fanout.ts';
-import type { SignalsHub } from '../../exporters/signals_api/hub.ts';
 
 interface Shared {
   logger: Logger;
   metrics: Metrics;
   deadLetters: DeadLetterSink;
   pool: WorkerPool;
-  signals?: SignalsHub;
+  retain<T>(key: string, create: () => T): T;
 }
 
 /** A stage is a component with the bounded channel that feeds it (receivers have none). */
@@ -66,6 +66,10 @@ export class Graph {
     const exporterChannels = new Map<string, BoundedChannel<unknown>>();
     const receiverTargets = new Map<string, Intake[]>();
     const building = new Set<string>();
+    // Records behind a fan-out are shared; a head that changes them gets its own copy.
+    const mutating = new Set<Intake>();
+    const ownCopies = (targets: Intake[]): Intake[] =>
+      targets.length < 2 ? targets : targets.map((t) => (mutating.has(t) ? new CopyingIntake(t) : t));
     const build = (name: string): Intake => {
       const done = heads.get(name);
       if (done) return done;
@@ -87,7 +91,7 @@ export class Graph {
         return ch;
       });
       for (const reader of readers.get(name) ?? []) sinks.push(build(reader));
-      let next: Intake = new Fanout(sinks);
+      let next: Intake = new Fanout(ownCopies(sinks));
       // Processors are built back to front so each can be connected to the stage after it.
       for (const id of [...p.processors].reverse()) {
         const r = config.processors.get(id)!;
@@ -96,6 +100,7 @@ export class Graph {
         const ch = channel(`pipeline/${name}/${id}`, processor);
         this.processors.unshift({ component: processor, channel: ch });
         next = ch;
+        if (processor.mutates) mutating.add(ch);
       }
       heads.set(name, next);
       return next;
@@ -109,7 +114,7 @@ export class Graph {
     }
     for (const [id, targets] of receiverTargets) {
       const r = config.receivers.get(id)!;
-      const receiver: Receiver = r.factory.create(r.config, ctx(id), new Fanout(targets));
+      const receiver: Receiver = r.factory.create(r.config, ctx(id), new Fanout(ownCopies(targets)));
       this.receivers.push({ component: receiver });
     }
   }

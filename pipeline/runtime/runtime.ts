@@ -7,15 +7,14 @@ import { FileDeadLetterSink } from '../deadletter.ts';
 import { Metrics } from '../telemetry/metrics.ts';
 import { WorkerPool } from '../workers/pool.ts';
 import { Graph } from './graph.ts';
-import { SignalsHub } from '../../exporters/signals_api/hub.ts';
-import { registerSignalsApi } from '../../exporters/signals_api/api.ts';
-import { signalsConfig } from '../../exporters/signals_api/config.ts';
+import { retainer } from './retain.ts';
 
 /**
  * One meshlog process: the admin server, the worker pool, the dead-letter sink and the current
  * component graph. `reload` swaps the graph without losing data: the old graph is drained and
  * flushed before the new one starts (senders see a short refusal and retry, as they do for any
- * restart; nothing they had handed over is dropped).
+ * restart; nothing they had handed over is dropped). If the new graph cannot start, the old
+ * config is started again, so either the whole new graph serves or the old one does.
  */
 export class Runtime {
   readonly metrics = new Metrics();
@@ -26,8 +25,10 @@ export class Runtime {
   #pool: WorkerPool;
   #deadLetters: FileDeadLetterSink;
   #graph: Graph | undefined;
-  /** Route windows, breakers and the API over them; in modes all and signals. */
-  readonly signals: SignalsHub | undefined;
+  /** False once neither the new nor the old config could be started: liveness then fails. */
+  #healthy = true;
+  readonly #retain = retainer();
+  readonly #mounted = new Set<string>();
   #stopped: Promise<void> | undefined;
 
   constructor(config: MeshlogConfig, mode: Mode, logger: Logger) {
@@ -36,11 +37,10 @@ export class Runtime {
     this.logger = logger;
     this.#pool = new WorkerPool(config.service.workers, this.metrics);
     this.#deadLetters = new FileDeadLetterSink(config.service.deadLetter.path, this.metrics);
-    this.admin = createAdminServer(this.metrics, () => this.#graph?.started ?? false);
-    if (mode === 'all' || mode === 'signals') {
-      this.signals = new SignalsHub(signalsConfig.parse(config.signals), this.metrics);
-      registerSignalsApi(this.admin, this.signals);
-    }
+    this.admin = createAdminServer(this.metrics, {
+      isReady: () => this.#graph?.started ?? false,
+      isHealthy: () => this.#healthy,
+    });
   }
 
   get config(): MeshlogConfig {
@@ -51,27 +51,33 @@ export class Runtime {
     return this.#graph;
   }
 
+  /** Builds the graph, mounts the admin routes its components offer, then listens and starts. */
   async start(): Promise<void> {
+    const graph = this.#build(this.#config);
+    for (const c of graph.components) {
+      if (!c.mountAdmin) continue;
+      c.mountAdmin(this.admin);
+      this.#mounted.add(c.name);
+    }
     await listen(this.admin, this.#config.service.admin.endpoint);
-    await this.#startGraph();
+    await this.#start(graph);
     this.logger.info(
-      {
-        mode: this.mode,
-        admin: this.#config.service.admin.endpoint,
-        components: this.#graph!.components.map((c) => c.name),
-      },
+      { mode: this.mode, admin: this.#config.service.admin.endpoint, components: graph.components.map((c) => c.name) },
       'meshlog started',
     );
   }
 
-  async #startGraph(): Promise<void> {
-    const graph = new Graph(this.#config, this.mode, {
+  #build(config: MeshlogConfig): Graph {
+    return new Graph(config, this.mode, {
       logger: this.logger,
       metrics: this.metrics,
       deadLetters: this.#deadLetters,
       pool: this.#pool,
-      signals: this.signals,
+      retain: this.#retain,
     });
+  }
+
+  async #start(graph: Graph): Promise<void> {
     this.#graph = graph;
     try {
       await graph.start();
@@ -81,16 +87,36 @@ export class Runtime {
     }
   }
 
-  /** Applies a new config. Admin endpoint, worker and signals settings need a restart; they are kept (the windows survive the reload). */
+  /**
+   * Applies a new config. Admin endpoint and worker settings need a restart; they are kept, and so
+   * are the admin routes mounted at start (a component id that is new in this config and offers
+   * routes is started without them, with a warning). If the new graph fails to start, the old
+   * config is started again and the error is thrown; if that fails too, liveness fails.
+   */
   async reload(config: MeshlogConfig): Promise<void> {
-    const old = this.#graph;
-    await old?.stop();
-    this.#config = {
+    const next = {
       ...config,
       service: { ...config.service, admin: this.#config.service.admin, workers: this.#config.service.workers },
     };
-    await this.#startGraph();
-    this.logger.info({ components: this.#graph!.components.map((c) => c.name) }, 'config reloaded');
+    const graph = this.#build(next); // a config that cannot be built is refused before anything stops
+    for (const c of graph.components)
+      if (c.mountAdmin && !this.#mounted.has(c.name))
+        this.logger.warn({ component: c.name }, 'its admin routes are mounted only at start; restart to serve them');
+    await this.#graph?.stop();
+    try {
+      await this.#start(graph);
+    } catch (err) {
+      this.logger.error({ err }, 'the new config failed to start; starting the previous one again');
+      try {
+        await this.#start(this.#build(this.#config));
+      } catch (again) {
+        this.#healthy = false;
+        this.logger.fatal({ err: again }, 'the previous config failed to start too; no pipeline is running');
+      }
+      throw err;
+    }
+    this.#config = next;
+    this.logger.info({ components: graph.components.map((c) => c.name) }, 'config reloaded');
   }
 
   /** Idempotent. Drains the graph, then closes the pool, the dead-letter sink and the admin server. */

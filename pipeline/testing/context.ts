@@ -1,6 +1,7 @@
 import { pino } from 'pino';
 import type { ComponentContext } from '../component.ts';
 import { MemoryDeadLetterSink } from '../deadletter.ts';
+import { retainer } from '../runtime/retain.ts';
 import { Metrics } from '../telemetry/metrics.ts';
 import type { WorkerPool } from '../workers/pool.ts';
 
@@ -12,5 +13,6 @@ export function testContext(name: string, pool?: WorkerPool): ComponentContext &
     metrics: new Metrics(),
     deadLetters: new MemoryDeadLetterSink(),
     pool: pool ?? (undefined as unknown as WorkerPool),
+    retain: retainer(),
   };
 }

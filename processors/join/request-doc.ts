@@ -1,6 +1,6 @@
 import type { ErrorClass, HopSummary, JoinState, RequestDoc, SpanRecord } from '../../pipeline/records.ts';
 import { H, type PackedHop } from './hop.ts';
-import { isServerFault } from '../parse/mesh/error-class.ts';
+import { isServerFault } from '../../pipeline/mesh/error-class.ts';
 import { synthesizeSpans } from './synthesize.ts';
 import { callTree } from './tree.ts';
 

@@ -1,6 +1,6 @@
 import { createHash } from 'node:crypto';
 import type { HopSummary, SpanRecord } from '../../pipeline/records.ts';
-import { isServerFault } from '../parse/mesh/error-class.ts';
+import { isServerFault } from '../../pipeline/mesh/error-class.ts';
 import { H, type PackedHop } from './hop.ts';
 
 const hex = (s: string, bytes: number) =>

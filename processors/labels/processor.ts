@@ -17,6 +17,8 @@ type Rule = LabelsConfig['headers'][number] & { label: string; sources: string[]
  */
 export class LabelsProcessor implements Processor<unknown, unknown> {
   readonly name: string;
+  /** It moves headers into labels and deletes every raw copy, in place. */
+  readonly mutates = true;
   readonly #rules: Rule[];
   readonly #dropUnlisted: boolean;
   readonly #redactor: Redactor;

@@ -1,7 +1,7 @@
 import type { AccessRecord } from '../../pipeline/records.ts';
 import type { Fields } from './fields.ts';
 import { parseCluster, parseNodeId, splitHost, workloadOf } from './mesh/cluster.ts';
-import { classifyError } from './mesh/error-class.ts';
+import { classifyError } from '../../pipeline/mesh/error-class.ts';
 import { routeKey } from './mesh/route.ts';
 
 /** Transport facts that are not in the line (ALS identifier, Fluent Bit kubernetes metadata). */

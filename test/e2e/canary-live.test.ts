@@ -13,11 +13,12 @@ receivers:
   http_lines: { endpoint: 127.0.0.1:38090 }
 processors:
   parse: {}
-exporters:
   signals: {}
+exporters:
+  blackhole: {}
 service:
   pipelines:
-    signals: { receivers: [http_lines], processors: [parse], exporters: [signals] }`,
+    signals: { receivers: [http_lines], processors: [parse, signals], exporters: [blackhole] }`,
     38688,
   );
 });

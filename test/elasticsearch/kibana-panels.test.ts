@@ -6,8 +6,8 @@ import { testContext } from '../../pipeline/testing/context.ts';
 import { trafficLines } from '../../pipeline/testing/mesh-traffic.ts';
 import { elasticsearchConfig } from '../../exporters/elasticsearch/config.ts';
 import { ElasticsearchExporter } from '../../exporters/elasticsearch/exporter.ts';
-import { signalsConfig } from '../../exporters/signals_api/config.ts';
-import { SignalsHub } from '../../exporters/signals_api/hub.ts';
+import { signalsConfig } from '../../processors/signals/config.ts';
+import { SignalsEngine } from '../../processors/signals/engine.ts';
 import { LineParser } from '../../processors/parse/line-parser.ts';
 import { DASHBOARDS, esQuery, type Panel } from '../../deploy/kibana/panels.ts';
 import { requestDoc } from '../support/docs.ts';
@@ -25,10 +25,10 @@ const indexed: Record<string, Array<Record<string, unknown>>> = {
 
 /** A known dataset: requests with tenants and plans, hops with flags and workloads, windows and decisions from real signals. */
 beforeAll(async () => {
-  const hub = new SignalsHub(signalsConfig.parse({}));
+  const hub = new SignalsEngine(signalsConfig.parse({}));
   const exporter = new ElasticsearchExporter(
     elasticsearchConfig.parse({ endpoints: [url], prefix, batch: { flushMs: 20 } }),
-    { ...testContext('elasticsearch'), signals: hub },
+    testContext('elasticsearch'),
   );
   await exporter.start();
   const parser = new LineParser('auto');
@@ -77,11 +77,10 @@ beforeAll(async () => {
     'labels.plan': ['gold', 'free'][i % 2],
     'event.duration': (i % 50) * 1_000_000,
   }));
-  const windows = hub.windowDocs(-Infinity);
-  const batch = createBatch([...requests, ...hops, ...windows]);
+  const batch = createBatch([...requests, ...hops, ...hub.takeWindows(), ...hub.takeDecisions()]);
   await exporter.consume(batch);
   await batch.ack.settled;
-  await exporter.shutdown(); // also flushes the decisions the hub emitted
+  await exporter.shutdown();
   await client.indices.refresh({ index: `${prefix}-*` });
   for (const kind of Object.keys(indexed)) {
     const res = await client.search({ index: `${prefix}-${kind}`, size: 10_000, ignore_unavailable: true });

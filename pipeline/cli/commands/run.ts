@@ -1,5 +1,5 @@
 import { fileURLToPath } from 'node:url';
-import { FACTORIES, SECTIONS } from '../../components.ts';
+import { FACTORIES } from '../../components.ts';
 import { loadConfigFile, type MeshlogConfig } from '../../config/load.ts';
 import { formatIssues } from '../../config/issues.ts';
 import type { Mode } from '../../config/service.ts';
@@ -9,7 +9,7 @@ import { Runtime } from '../../runtime/runtime.ts';
 export const DEFAULT_CONFIG = fileURLToPath(new URL('../../config/default.yaml', import.meta.url));
 
 function load(path: string): MeshlogConfig {
-  const result = loadConfigFile(path, FACTORIES, process.env, SECTIONS);
+  const result = loadConfigFile(path, FACTORIES, process.env);
   if (!result.ok) throw new Error(`invalid config ${path}:\n${formatIssues(result.issues)}`);
   return result.config;
 }

@@ -1,15 +1,15 @@
-import { toYaml } from '../../../exporters/signals_api/api.ts';
-import { signalsConfig } from '../../../exporters/signals_api/config.ts';
-import { SignalsHub } from '../../../exporters/signals_api/hub.ts';
+import { toYaml } from '../../../processors/signals/api.ts';
+import { signalsConfig } from '../../../processors/signals/config.ts';
+import { SignalsEngine } from '../../../processors/signals/engine.ts';
 import { readLogFiles } from '../read-parts.ts';
 
-/** Replays access logs through a SignalsHub on event time, oldest first (input order breaks ties). */
+/** Replays access logs through a SignalsEngine on event time, oldest first (input order breaks ties). */
 function replay(
   logs: string[],
   format: string,
   overrides: Record<string, unknown> = {},
-): { hub: SignalsHub; transitions: ReturnType<SignalsHub['observe']> } {
-  const hub = new SignalsHub(signalsConfig.parse(overrides));
+): { hub: SignalsEngine; transitions: ReturnType<SignalsEngine['observe']> } {
+  const hub = new SignalsEngine(signalsConfig.parse(overrides));
   const records = readLogFiles(logs, format)
     .map((r, i) => ({ r, t: Date.parse(r['@timestamp']), i }))
     .sort((a, b) => a.t - b.t || a.i - b.i)

@@ -1,10 +1,10 @@
-import { FACTORIES, SECTIONS } from '../../components.ts';
+import { FACTORIES } from '../../components.ts';
 import { loadConfigFile } from '../../config/load.ts';
 import { formatIssues } from '../../config/issues.ts';
 
 /** `meshlog validate-config`: prints every problem (path, what is wrong, value found); exit 1 if any. */
 export function validateConfigCommand(opts: { config: string }): void {
-  const result = loadConfigFile(opts.config, FACTORIES, process.env, SECTIONS);
+  const result = loadConfigFile(opts.config, FACTORIES, process.env);
   if (result.ok) {
     process.stdout.write(`${opts.config}: valid\n`);
     return;

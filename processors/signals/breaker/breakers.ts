@@ -1,8 +1,8 @@
-import type { AccessRecord } from '../../pipeline/records.ts';
+import type { AccessRecord } from '../../../pipeline/records.ts';
 import { resolvePolicy, type BreakerConfig, type BreakerPolicy } from './config.ts';
 import { CircuitBreaker, type Transition } from './machine.ts';
 
-import { isClientSide, isServerFault } from '../parse/mesh/error-class.ts';
+import { isClientSide, isServerFault } from '../../../pipeline/mesh/error-class.ts';
 
 export interface Edge {
   source: string;

@@ -1,4 +1,4 @@
-import type { WindowStats } from '../route_stats/window.ts';
+import type { WindowStats } from '../windows/window.ts';
 import type { CanaryConfig } from './config.ts';
 import { fisherExactGreater } from './stats/fisher.ts';
 import { mannWhitneyGreater } from './stats/mann-whitney.ts';

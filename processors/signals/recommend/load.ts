@@ -1,5 +1,5 @@
-import type { AccessRecord } from '../../pipeline/records.ts';
-import { isClientSide } from '../parse/mesh/error-class.ts';
+import type { AccessRecord } from '../../../pipeline/records.ts';
+import { isClientSide } from '../../../pipeline/mesh/error-class.ts';
 
 interface Second {
   calls: number;

@@ -1,14 +1,15 @@
 import { Counter, Gauge, Histogram } from 'prom-client';
-import type { AccessRecord } from '../../pipeline/records.ts';
+import { hostname } from 'node:os';
+import type { AccessRecord, DecisionRecord, WindowRecord } from '../../pipeline/records.ts';
 import type { Metrics } from '../../pipeline/telemetry/metrics.ts';
 import { parseDuration } from '../../pipeline/duration.ts';
-import { Breakers } from '../../processors/breaker/breakers.ts';
-import type { Transition } from '../../processors/breaker/machine.ts';
-import { judge, type CanaryVerdict } from '../../processors/canary/judge.ts';
-import { LoadTracker } from '../../processors/recommend/load.ts';
-import { recommend, type Recommendation } from '../../processors/recommend/recommend.ts';
-import { RouteWindows, type RouteKey } from '../../processors/route_stats/windows.ts';
-import { WindowStats } from '../../processors/route_stats/window.ts';
+import { Breakers } from './breaker/breakers.ts';
+import type { Transition } from './breaker/machine.ts';
+import { judge, type CanaryVerdict } from './canary/judge.ts';
+import { LoadTracker } from './recommend/load.ts';
+import { recommend, type Recommendation } from './recommend/recommend.ts';
+import { Windows, type RouteKey } from './windows/windows.ts';
+import { decodeState, encodeState, WindowStats } from './windows/window.ts';
 import type { SignalsConfig } from './config.ts';
 
 export interface CanaryQuery {
@@ -32,6 +33,9 @@ export interface CanaryAnswer extends CanaryVerdict {
 
 const STATE_VALUE = { closed: 0, half_open: 1, open: 2 } as const;
 const VERDICT_VALUE = { pass: 1, inconclusive: 0, fail: -1 } as const;
+/** Decisions kept for the next emit at most; a flood of canary queries cannot grow memory. */
+const MAX_PENDING_DECISIONS = 10_000;
+const MAX_VERDICT_SERIES = 1000;
 
 /**
  * The signals side of meshlog: route windows, breakers and load, fed with AccessRecords as
@@ -39,9 +43,9 @@ const VERDICT_VALUE = { pass: 1, inconclusive: 0, fail: -1 } as const;
  * breaker states and transitions, and recommendations. One per process; the API and the
  * Prometheus series read it.
  */
-export class SignalsHub {
+export class SignalsEngine {
   readonly config: SignalsConfig;
-  readonly windows: RouteWindows;
+  readonly windows: Windows;
   readonly breakers: Breakers;
   readonly load = new LoadTracker();
   readonly #windowMs: Map<string, number>;
@@ -49,12 +53,19 @@ export class SignalsHub {
   readonly #errors?: Counter;
   readonly #latency?: Histogram;
   readonly #verdict?: Gauge;
-  readonly #listeners: Array<(doc: Record<string, unknown>) => void> = [];
+  /** Decisions taken since the last `takeDecisions`, oldest first (bounded: the oldest go first). */
+  #decisions: DecisionRecord[] = [];
+  readonly #verdictSeries = new Map<string, Record<string, string>>();
+  /** Names this process in the window partials it emits: partials of one source replace each other. */
+  readonly source: string;
+  /** Window partials from other processes that could not be read. */
+  badPartials = 0;
 
-  constructor(config: SignalsConfig, metrics?: Metrics) {
+  constructor(config: SignalsConfig, metrics?: Metrics, source = `${hostname()}/${process.pid}`) {
     this.config = config;
+    this.source = source;
     this.#windowMs = new Map(config.windows.windows.map((w) => [w, parseDuration(w, 'signals.windows.windows')]));
-    this.windows = new RouteWindows(config.windows, Math.max(...this.#windowMs.values()));
+    this.windows = new Windows(config.windows, Math.max(...this.#windowMs.values()));
     this.breakers = new Breakers(config.breaker);
     if (metrics) {
       const r = [metrics.registry];
@@ -106,6 +117,10 @@ export class SignalsHub {
     const transitions: Transition[] = [];
     for (const x of records) {
       const r = x as AccessRecord;
+      if ((x as WindowRecord)?.['event.dataset'] === 'meshlog.window') {
+        this.#mergePartial(x as WindowRecord);
+        continue;
+      }
       if (r?.['event.dataset'] !== 'envoy.access') continue;
       const t = Date.parse(r['@timestamp']);
       if (!Number.isFinite(t)) continue;
@@ -123,7 +138,7 @@ export class SignalsHub {
       this.load.observe(r, t);
       for (const tr of this.breakers.observe(r, t)) {
         transitions.push(tr);
-        this.#emit({
+        this.#decide({
           '@timestamp': tr['@timestamp'],
           'event.dataset': 'meshlog.decision',
           'event.id': `breaker:${tr.edge}:${tr['@timestamp']}:${tr.to}`,
@@ -139,42 +154,84 @@ export class SignalsHub {
     return transitions;
   }
 
-  /** Subscribes to decisions (breaker transitions, canary verdicts) as documents, e.g. for Elasticsearch. */
-  onDecision(fn: (doc: Record<string, unknown>) => void): void {
-    this.#listeners.push(fn);
+  #decide(doc: DecisionRecord): void {
+    if (this.#decisions.length >= MAX_PENDING_DECISIONS) this.#decisions.shift();
+    this.#decisions.push(doc);
   }
 
-  #emit(doc: Record<string, unknown>): void {
-    for (const fn of this.#listeners) fn(doc);
+  /** The decisions taken since the last call, oldest first. */
+  takeDecisions(): DecisionRecord[] {
+    const out = this.#decisions;
+    this.#decisions = [];
+    return out;
   }
 
-  /** Window documents for every route bucket that starts at or after `sinceMs`: one per route and bucket, rewritten as it fills. */
-  windowDocs(sinceMs: number): Array<Record<string, unknown>> {
-    const docs: Array<Record<string, unknown>> = [];
-    for (const { key, start, stats } of this.windows.buckets(sinceMs)) {
-      const judgedRequests = stats.requests - stats.counts.client_abort;
-      docs.push({
+  /** A partial for each local bucket that changed since the last call (cumulative for its bucket). */
+  takeWindows(): WindowRecord[] {
+    const out: WindowRecord[] = [];
+    for (const { key, start, stats } of this.windows.takeChanged()) {
+      const judged = stats.requests - stats.counts.client_abort;
+      const routeKey = `${key.namespace}/${key.service}/${key.route}/${key.subset}`;
+      const state = encodeState(stats);
+      out.push({
         '@timestamp': new Date(start).toISOString(),
         'event.dataset': 'meshlog.window',
-        'mesh.route_key': `${key.namespace}/${key.service}/${key.route}/${key.subset}`,
+        'event.id': `${routeKey}@${start}@${this.source}`,
+        'window.source': this.source,
+        'window.bucket_ms': this.config.windows.bucketMs,
+        'mesh.route_key': routeKey,
         'mesh.destination.service': key.service,
         'mesh.destination.namespace': key.namespace,
         'mesh.destination.subset': key.subset,
         'mesh.route': key.route,
-        'window.bucket_ms': this.config.windows.bucketMs,
         requests: stats.requests,
+        'errors.ok': stats.counts.ok,
         'errors.app': stats.counts.app,
         'errors.mesh': stats.counts.mesh,
         'errors.client_abort': stats.counts.client_abort,
         'errors.no_route': stats.counts.no_route,
         'errors.rate_limited': stats.counts.rate_limited,
-        error_rate: judgedRequests > 0 ? (stats.counts.app + stats.counts.mesh) / judgedRequests : 0,
+        error_rate: judged > 0 ? (stats.counts.app + stats.counts.mesh) / judged : 0,
         'latency.p50': stats.quantile(0.5),
         'latency.p90': stats.quantile(0.9),
         'latency.p99': stats.quantile(0.99),
+        'window.sketch': state.sketch,
+        'window.sample': state.sample,
       });
     }
-    return docs;
+    return out;
+  }
+
+  #mergePartial(w: WindowRecord): void {
+    if (w['window.source'] === this.source) return; // our own output read back
+    const start = Date.parse(w['@timestamp']);
+    try {
+      if (!Number.isFinite(start)) throw new RangeError(`bad @timestamp ${w['@timestamp']}`);
+      if (w['window.bucket_ms'] !== this.config.windows.bucketMs)
+        throw new RangeError(`bucket ${w['window.bucket_ms']} ms differs from ours (${this.config.windows.bucketMs})`);
+      const counts = {
+        ok: w['errors.ok'],
+        app: w['errors.app'],
+        mesh: w['errors.mesh'],
+        client_abort: w['errors.client_abort'],
+        no_route: w['errors.no_route'],
+        rate_limited: w['errors.rate_limited'],
+      };
+      const stats = decodeState(
+        counts,
+        { sketch: w['window.sketch'], sample: w['window.sample'] },
+        this.config.windows.sampleSize,
+      );
+      const key = {
+        namespace: w['mesh.destination.namespace'] ?? '',
+        service: w['mesh.destination.service'],
+        route: w['mesh.route'],
+        subset: w['mesh.destination.subset'] ?? '',
+      };
+      this.windows.mergePartial(key, start, w['window.source'], stats);
+    } catch {
+      this.badPartials++;
+    }
   }
 
   /**
@@ -201,13 +258,10 @@ export class SignalsHub {
         .filter((x) => common.size === 0 || common.has(x.key.route))
         .reduce((acc, x) => acc.merge(x.stats), new WindowStats(this.config.windows.sampleSize));
     const verdict = judge(sum(c), sum(b), this.config.canary);
-    this.#verdict?.set(
-      { namespace: q.namespace ?? '', service: q.service, canary: q.canary, baseline: q.baseline },
-      VERDICT_VALUE[verdict.verdict],
-    );
+    if (c.length > 0 || b.length > 0) this.#setVerdictGauge(q, VERDICT_VALUE[verdict.verdict]);
     const iso = (t: number) => (Number.isFinite(t) ? new Date(t).toISOString() : null);
-    this.#emit({
-      '@timestamp': iso(end),
+    this.#decide({
+      '@timestamp': iso(end)!,
       'event.dataset': 'meshlog.decision',
       'event.id': `canary:${q.namespace ?? ''}/${q.service}:${q.canary}/${q.baseline}:${duration}:${end}`,
       'decision.type': 'canary',
@@ -231,6 +285,24 @@ export class SignalsHub {
       routes: [...common].sort(),
       metrics: verdict.metrics,
     };
+  }
+
+  /**
+   * One `meshlog_canary_verdict` series per canary that has data, the most recently asked
+   * `MAX_VERDICT_SERIES` at most: a query for a service nobody serves adds none.
+   */
+  #setVerdictGauge(q: CanaryQuery, value: number): void {
+    if (!this.#verdict) return;
+    const labels = { namespace: q.namespace ?? '', service: q.service, canary: q.canary, baseline: q.baseline };
+    const id = JSON.stringify(labels);
+    this.#verdictSeries.delete(id);
+    this.#verdictSeries.set(id, labels);
+    this.#verdict.set(labels, value);
+    if (this.#verdictSeries.size > MAX_VERDICT_SERIES) {
+      const [oldest, old] = this.#verdictSeries.entries().next().value!;
+      this.#verdictSeries.delete(oldest);
+      this.#verdict.remove(old);
+    }
   }
 
   recommendations(): Recommendation[] {

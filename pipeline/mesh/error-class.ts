@@ -1,4 +1,4 @@
-import type { Direction, ErrorClass } from '../../../pipeline/records.ts';
+import type { Direction, ErrorClass } from '../records.ts';
 
 /** Failures the destination answers for: what breakers, canary error rates and synthetic traces count. */
 export function isServerFault(c: ErrorClass): boolean {

@@ -1,7 +1,7 @@
 import { z } from 'zod';
 
 /** Route windows: what the canary judge and the metrics read. */
-export const routeStatsConfig = z.strictObject({
+export const windowsConfig = z.strictObject({
   /** Bucket width. Default: 10000 (10 s). */
   bucketMs: z.number().int().positive().default(10_000),
   /** Windows the API offers, e.g. ["1m", "5m"]; the longest sets how much history is kept. Default: 1m and 5m. */
@@ -17,4 +17,4 @@ export const routeStatsConfig = z.strictObject({
   maxRoutes: z.number().int().positive().default(5000),
 });
 
-export type RouteStatsConfig = z.infer<typeof routeStatsConfig>;
+export type WindowsConfig = z.infer<typeof windowsConfig>;

@@ -1,6 +1,6 @@
 import type { FastifyInstance } from 'fastify';
 import { stringify } from 'yaml';
-import type { SignalsHub } from './hub.ts';
+import type { SignalsEngine } from './engine.ts';
 
 interface CanaryParams {
   namespace?: string;
@@ -27,7 +27,7 @@ interface FlaggerPayload {
  * - `GET /v1/breakers`, `GET /v1/breakers/events?since=ISO`, `GET /v1/recommendations` (YAML, or
  *   JSON when asked for with `Accept: application/json`).
  */
-export function registerSignalsApi(app: FastifyInstance, hub: SignalsHub): void {
+export function registerSignalsApi(app: FastifyInstance, hub: SignalsEngine): void {
   app.get<{ Querystring: CanaryParams }>('/v1/canary', async (req, reply) => {
     const q = req.query;
     const missing = (['service', 'canary', 'baseline'] as const).filter((k) => !q[k]);
@@ -88,7 +88,7 @@ export function registerSignalsApi(app: FastifyInstance, hub: SignalsHub): void 
 }
 
 /** Multi-document YAML of the resources, each preceded by why it is recommended. */
-export function toYaml(recs: ReturnType<SignalsHub['recommendations']>): string {
+export function toYaml(recs: ReturnType<SignalsEngine['recommendations']>): string {
   if (recs.length === 0) return '# meshlog has nothing to recommend yet\n';
   return recs.map((r) => `# ${r.reason}\n${stringify(r.resource)}`).join('---\n');
 }

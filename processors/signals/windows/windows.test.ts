@@ -1,16 +1,16 @@
 import { describe, expect, it } from 'vitest';
-import type { AccessRecord } from '../../pipeline/records.ts';
-import { trafficLines } from '../../pipeline/testing/mesh-traffic.ts';
-import { LineParser } from '../parse/line-parser.ts';
-import { routeStatsConfig } from './config.ts';
-import { RouteWindows } from './windows.ts';
+import type { AccessRecord } from '../../../pipeline/records.ts';
+import { trafficLines } from '../../../pipeline/testing/mesh-traffic.ts';
+import { LineParser } from '../../parse/line-parser.ts';
+import { windowsConfig } from './config.ts';
+import { Windows } from './windows.ts';
 
 const parser = new LineParser('auto');
 const parse = (lines: string[]) => lines.map((l) => (parser.parse(l) as { ok: true; record: AccessRecord }).record);
 const T0 = Date.parse('2024-03-01T10:00:00.000Z');
 
 function windowOf(records: AccessRecord[]) {
-  const w = new RouteWindows(routeStatsConfig.parse({ sampleSize: 64 }), 300_000);
+  const w = new Windows(windowsConfig.parse({ sampleSize: 64 }), 300_000);
   for (const r of records) w.observe(r);
   return w.query(() => true, 300_000, T0 + 300_000)[0].stats;
 }
@@ -61,16 +61,16 @@ describe('route windows', () => {
 
   it('counts each request once per edge: only the client side reports by default', () => {
     const inbound = a.map((r) => ({ ...r, 'mesh.direction': 'inbound' as const }));
-    const w = new RouteWindows(routeStatsConfig.parse({}), 300_000);
+    const w = new Windows(windowsConfig.parse({}), 300_000);
     for (const r of [...a, ...inbound]) w.observe(r);
     expect(w.query(() => true, 300_000, T0 + 300_000)[0].stats.requests).toBe(400);
-    const server = new RouteWindows(routeStatsConfig.parse({ reporter: 'server' }), 300_000);
+    const server = new Windows(windowsConfig.parse({ reporter: 'server' }), 300_000);
     for (const r of [...a, ...inbound]) server.observe(r);
     expect(server.query(() => true, 300_000, T0 + 300_000)[0].stats.requests).toBe(400);
   });
 
   it('drops buckets older than the longest window', () => {
-    const w = new RouteWindows(routeStatsConfig.parse({}), 60_000);
+    const w = new Windows(windowsConfig.parse({}), 60_000);
     for (const r of a) w.observe(r);
     const late = parse(trafficLines({ service: 'cart', subset: 'v1', requests: 1, startMs: T0 + 10 * 60_000 }));
     w.observe(late[0]);

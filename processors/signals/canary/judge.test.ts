@@ -1,9 +1,9 @@
 import { describe, expect, it } from 'vitest';
-import type { AccessRecord } from '../../pipeline/records.ts';
-import { trafficLines, type TrafficSpec } from '../../pipeline/testing/mesh-traffic.ts';
-import { LineParser } from '../parse/line-parser.ts';
-import { routeStatsConfig } from '../route_stats/config.ts';
-import { RouteWindows } from '../route_stats/windows.ts';
+import type { AccessRecord } from '../../../pipeline/records.ts';
+import { trafficLines, type TrafficSpec } from '../../../pipeline/testing/mesh-traffic.ts';
+import { LineParser } from '../../parse/line-parser.ts';
+import { windowsConfig } from '../windows/config.ts';
+import { Windows } from '../windows/windows.ts';
 import { canaryConfig } from './config.ts';
 import { judge } from './judge.ts';
 
@@ -11,7 +11,7 @@ const parser = new LineParser('auto');
 const T0 = Date.parse('2024-03-01T10:00:00.000Z');
 
 function stats(spec: Omit<TrafficSpec, 'service' | 'startMs'>) {
-  const w = new RouteWindows(routeStatsConfig.parse({}), 300_000);
+  const w = new Windows(windowsConfig.parse({}), 300_000);
   for (const l of trafficLines({ service: 'cart', startMs: T0, ...spec }))
     w.observe((parser.parse(l) as { ok: true; record: AccessRecord }).record);
   return w.query(() => true, 300_000, T0 + 300_000)[0].stats;

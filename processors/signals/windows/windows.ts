@@ -1,6 +1,6 @@
-import type { AccessRecord } from '../../pipeline/records.ts';
-import type { RouteStatsConfig } from './config.ts';
-import { isClientSide } from '../parse/mesh/error-class.ts';
+import type { AccessRecord } from '../../../pipeline/records.ts';
+import type { WindowsConfig } from './config.ts';
+import { isClientSide } from '../../../pipeline/mesh/error-class.ts';
 import { hash32 } from './sample.ts';
 import { WindowStats } from './window.ts';
 
@@ -15,7 +15,10 @@ const keyString = (k: RouteKey) => `${k.namespace}\u0000${k.service}\u0000${k.ro
 
 interface RouteSeries {
   key: RouteKey;
+  /** What this process observed, per bucket start. */
   buckets: Map<number, WindowStats>;
+  /** Partials other processes sent, per bucket start and source; a newer partial of a source replaces its older one. */
+  remote: Map<number, Map<string, WindowStats>>;
 }
 
 /**
@@ -23,15 +26,17 @@ interface RouteSeries {
  * fed straight from AccessRecords. By default only the client side of an edge reports, so each
  * request counts once per edge and a 503 UO that never reached the server still counts.
  */
-export class RouteWindows {
-  readonly config: RouteStatsConfig;
+export class Windows {
+  readonly config: WindowsConfig;
   readonly #series = new Map<string, RouteSeries>();
   readonly #keepMs: number;
   #newest = -Infinity;
   /** Records left out because the route limit was reached. */
   overflow = 0;
+  /** Local buckets changed since the last `takeChanged`, as series key → bucket starts. */
+  readonly #changed = new Map<string, Set<number>>();
 
-  constructor(config: RouteStatsConfig, longestWindowMs: number) {
+  constructor(config: WindowsConfig, longestWindowMs: number) {
     this.config = config;
     this.#keepMs = longestWindowMs + config.bucketMs;
   }
@@ -58,15 +63,8 @@ export class RouteWindows {
       subset: r['mesh.destination.subset'] ?? '',
     };
     const ks = keyString(key);
-    let series = this.#series.get(ks);
-    if (!series) {
-      if (this.#series.size >= this.config.maxRoutes) {
-        this.overflow++;
-        return false;
-      }
-      series = { key, buckets: new Map() };
-      this.#series.set(ks, series);
-    }
+    const series = this.#seriesFor(ks, key);
+    if (!series) return false;
     const start = t - (t % this.config.bucketMs);
     let bucket = series.buckets.get(start);
     if (!bucket) {
@@ -79,19 +77,71 @@ export class RouteWindows {
       ms,
       hash32(`${r['http.request.id'] ?? ''}|${r['@timestamp']}|${r['source.port'] ?? ''}`),
     );
+    let changed = this.#changed.get(ks);
+    if (!changed) this.#changed.set(ks, (changed = new Set()));
+    changed.add(start);
+    this.#advance(t);
+    return true;
+  }
+
+  /**
+   * Merges a partial window that another process emitted for `start`: it replaces that source's
+   * earlier partial of the same bucket (partials are cumulative per bucket and source), so a
+   * redelivered or repeated partial is never counted twice.
+   */
+  mergePartial(key: RouteKey, start: number, source: string, stats: WindowStats): boolean {
+    const ks = keyString(key);
+    const series = this.#seriesFor(ks, key);
+    if (!series) return false;
+    if (start + this.config.bucketMs <= this.#newest - this.#keepMs) return false;
+    let bySource = series.remote.get(start);
+    if (!bySource) series.remote.set(start, (bySource = new Map()));
+    bySource.set(source, stats);
+    this.#advance(start);
+    return true;
+  }
+
+  /** The local buckets changed since the last call, with their cumulative stats. */
+  *takeChanged(): Generator<{ key: RouteKey; start: number; stats: WindowStats }> {
+    const changed = [...this.#changed];
+    this.#changed.clear();
+    for (const [ks, starts] of changed) {
+      const s = this.#series.get(ks);
+      if (!s) continue;
+      for (const start of starts) {
+        const stats = s.buckets.get(start);
+        if (stats) yield { key: s.key, start, stats };
+      }
+    }
+  }
+
+  #seriesFor(ks: string, key: RouteKey): RouteSeries | undefined {
+    let series = this.#series.get(ks);
+    if (!series) {
+      if (this.#series.size >= this.config.maxRoutes) {
+        this.overflow++;
+        return undefined;
+      }
+      series = { key, buckets: new Map(), remote: new Map() };
+      this.#series.set(ks, series);
+    }
+    return series;
+  }
+
+  #advance(t: number): void {
     if (t > this.#newest) {
       const crossed = Math.floor(t / this.config.bucketMs) !== Math.floor(this.#newest / this.config.bucketMs);
       this.#newest = t;
       if (crossed) this.#evict(); // old buckets can only expire when time enters a new bucket
     }
-    return true;
   }
 
   #evict(): void {
     const horizon = this.#newest - this.#keepMs;
     for (const [ks, s] of this.#series) {
       for (const start of s.buckets.keys()) if (start + this.config.bucketMs <= horizon) s.buckets.delete(start);
-      if (s.buckets.size === 0) this.#series.delete(ks);
+      for (const start of s.remote.keys()) if (start + this.config.bucketMs <= horizon) s.remote.delete(start);
+      if (s.buckets.size === 0 && s.remote.size === 0) this.#series.delete(ks);
     }
   }
 
@@ -107,11 +157,17 @@ export class RouteWindows {
       if (!filter(s.key)) continue;
       const stats = new WindowStats(this.config.sampleSize);
       let any = false;
+      const first = from - (from % this.config.bucketMs);
       for (const [start, b] of s.buckets) {
-        if (start >= from - (from % this.config.bucketMs) && start < end) {
+        if (start >= first && start < end) {
           stats.merge(b);
           any = true;
         }
+      }
+      for (const [start, bySource] of s.remote) {
+        if (start < first || start >= end) continue;
+        for (const b of bySource.values()) stats.merge(b);
+        any = true;
       }
       if (any) out.push({ key: s.key, stats });
     }
@@ -121,7 +177,20 @@ export class RouteWindows {
   /** Every bucket starting at or after `sinceMs`, per route. */
   *buckets(sinceMs: number): Generator<{ key: RouteKey; start: number; stats: WindowStats }> {
     for (const s of this.#series.values()) {
-      for (const [start, stats] of s.buckets) if (start >= sinceMs) yield { key: s.key, start, stats };
+      const starts = new Set([...s.buckets.keys(), ...s.remote.keys()]);
+      for (const start of starts) {
+        if (start < sinceMs) continue;
+        const local = s.buckets.get(start);
+        const remote = s.remote.get(start);
+        if (!remote) {
+          yield { key: s.key, start, stats: local! };
+          continue;
+        }
+        const stats = new WindowStats(this.config.sampleSize);
+        if (local) stats.merge(local);
+        for (const b of remote.values()) stats.merge(b);
+        yield { key: s.key, start, stats };
+      }
     }
   }
 
