@@ -1,6 +1,6 @@
 import { readFileSync } from 'node:fs';
 import { parseDocument } from 'yaml';
-import { z } from 'zod';
+import type { z } from 'zod';
 import type { ComponentKind, ExporterFactory, Factory, ProcessorFactory, ReceiverFactory } from '../factory.ts';
 import { substituteEnv } from './env.ts';
 import { fromZod, type ConfigIssue } from './issues.ts';
