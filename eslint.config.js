@@ -22,6 +22,25 @@ export default tseslint.config(
     },
   },
   {
+    // Layering: pipeline/ is what every component shares, so it may not depend on any component.
+    // Only the composition root (the component registry and the CLI) imports components.
+    files: ['pipeline/**/*.ts'],
+    ignores: ['pipeline/components.ts', 'pipeline/cli/**'],
+    rules: {
+      'no-restricted-imports': [
+        'error',
+        {
+          patterns: [
+            {
+              regex: '(^|/)(ingest|processors|exporters)/',
+              message: 'pipeline/ may not import a component; only pipeline/components.ts and the CLI do.',
+            },
+          ],
+        },
+      ],
+    },
+  },
+  {
     files: ['**/*.mjs', '**/*.js'],
     languageOptions: { globals: { process: 'readonly', console: 'readonly' } },
   },
