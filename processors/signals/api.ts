@@ -1,4 +1,4 @@
-import type { FastifyInstance } from 'fastify';
+import type { FastifyInstance, FastifyReply } from 'fastify';
 import { stringify } from 'yaml';
 import type { SignalsEngine } from './engine.ts';
 
@@ -29,34 +29,29 @@ interface FlaggerPayload {
  */
 export function registerSignalsApi(app: FastifyInstance, hub: SignalsEngine): void {
   app.get<{ Querystring: CanaryParams }>('/v1/canary', async (req, reply) => {
-    const q = req.query;
+    const q = req.query ?? {};
     const missing = (['service', 'canary', 'baseline'] as const).filter((k) => !q[k]);
-    if (missing.length)
-      return reply
-        .code(400)
-        .send({ error: 'MESHLOG_BAD_QUERY', message: `missing query parameter(s): ${missing.join(', ')}` });
+    if (missing.length) return badQuery(reply, missing[0], `missing query parameter(s): ${missing.join(', ')}`);
     const end = q.end ? Date.parse(q.end) : undefined;
-    if (q.end && !Number.isFinite(end))
-      return reply.code(400).send({ error: 'MESHLOG_BAD_QUERY', message: `end is not an ISO time: ${q.end}` });
-    try {
-      return hub.canary({
-        namespace: q.namespace,
-        service: q.service!,
-        canary: q.canary!,
-        baseline: q.baseline!,
-        window: q.window,
-        end,
-      });
-    } catch (err) {
-      return reply.code(400).send({ error: 'MESHLOG_BAD_QUERY', message: (err as Error).message });
-    }
+    if (q.end && !Number.isFinite(end)) return badQuery(reply, 'end', `end is not an ISO time: ${q.end}`);
+    const windowProblem = checkWindow(hub, q.window);
+    if (windowProblem) return badQuery(reply, 'window', windowProblem);
+    return hub.canary({
+      namespace: q.namespace,
+      service: q.service!,
+      canary: q.canary!,
+      baseline: q.baseline!,
+      window: q.window,
+      end,
+    });
   });
 
   app.post<{ Body: FlaggerPayload }>('/v1/flagger/gate', async (req, reply) => {
     const body = (req.body ?? {}) as FlaggerPayload;
-    if (!body.name)
-      return reply.code(400).send({ error: 'MESHLOG_BAD_QUERY', message: 'the Flagger payload has no name' });
+    if (typeof body !== 'object' || !body.name) return badQuery(reply, 'name', 'the Flagger payload has no name');
     const m = body.metadata ?? {};
+    const windowProblem = checkWindow(hub, m.window);
+    if (windowProblem) return badQuery(reply, 'metadata.window', windowProblem);
     const answer = hub.canary({
       namespace: m.namespace ?? body.namespace,
       service: m.service ?? body.name,
@@ -72,11 +67,9 @@ export function registerSignalsApi(app: FastifyInstance, hub: SignalsEngine): vo
   app.get('/v1/breakers', async () => ({ policy: hub.breakers.policy.name, breakers: hub.breakers.states() }));
 
   app.get<{ Querystring: { since?: string } }>('/v1/breakers/events', async (req, reply) => {
-    const since = req.query.since ? Date.parse(req.query.since) : -Infinity;
-    if (req.query.since && !Number.isFinite(since))
-      return reply
-        .code(400)
-        .send({ error: 'MESHLOG_BAD_QUERY', message: `since is not an ISO time: ${req.query.since}` });
+    const sinceText = req.query?.since;
+    const since = sinceText ? Date.parse(sinceText) : -Infinity;
+    if (sinceText && !Number.isFinite(since)) return badQuery(reply, 'since', `since is not an ISO time: ${sinceText}`);
     return { events: hub.breakers.events(since) };
   });
 
@@ -85,6 +78,19 @@ export function registerSignalsApi(app: FastifyInstance, hub: SignalsEngine): vo
     if (String(req.headers.accept ?? '').includes('application/json')) return { recommendations: recs };
     return reply.type('application/yaml').send(toYaml(recs));
   });
+}
+
+/** A 400 that names the parameter at fault. */
+function badQuery(reply: FastifyReply, parameter: string, message: string): FastifyReply {
+  return reply.code(400).send({ error: 'MESHLOG_BAD_QUERY', parameter, message });
+}
+
+/** Why `window` cannot be used, or undefined when it is absent or one of the configured windows. */
+function checkWindow(hub: SignalsEngine, window: unknown): string | undefined {
+  if (window === undefined) return undefined;
+  const offered = hub.config.windows.windows;
+  if (typeof window === 'string' && offered.includes(window)) return undefined;
+  return `window must be one of ${offered.join(', ')}, got ${JSON.stringify(window)}`;
 }
 
 /** Multi-document YAML of the resources, each preceded by why it is recommended. */
