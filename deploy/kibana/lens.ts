@@ -84,7 +84,7 @@ export function lensObject(p: LensPanel, dataViewId: string): Record<string, unk
         orderBy: { type: 'alphabetical', fallback: false },
         orderDirection: 'asc',
         otherBucket: false,
-        missingBucket: false,
+        missingBucket: r.missing ?? false,
         parentFormat: { id: 'terms' },
         include: [],
         exclude: [],

@@ -36,6 +36,8 @@ export interface Bucket {
   field: string;
   label: string;
   size: number;
+  /** Also a bucket for documents without the field (Lens "include documents without this field"). */
+  missing?: boolean;
 }
 
 export interface LensPanel {
@@ -99,7 +101,7 @@ const LATENCY = [latencyMs(50), latencyMs(90), latencyMs(99)];
 
 const service: Bucket = { field: 'mesh.destination.service', label: 'Service', size: 50 };
 const route: Bucket = { field: 'mesh.route', label: 'Route', size: 100 };
-const subset: Bucket = { field: 'mesh.destination.subset', label: 'Subset', size: 20 };
+const subset: Bucket = { field: 'mesh.destination.subset', label: 'Subset', size: 20, missing: true };
 
 const lens = (p: Omit<LensPanel, 'kind' | 'filters' | 'overTime'> & Partial<LensPanel>): LensPanel => ({
   kind: 'lens',
@@ -256,7 +258,7 @@ export const DASHBOARDS: Dashboard[] = [
         dataView: 'hops',
         chart: 'table',
         filters: [CLIENT_SIDE],
-        rows: [{ field: 'mesh.source.workload', label: 'Source workload', size: 50 }, service],
+        rows: [{ field: 'mesh.source.workload', label: 'Source workload', size: 50, missing: true }, service],
         metrics: [
           { id: 'failed', label: 'Failed, app + mesh (count)', expr: count(FAILED), format: 'count' },
           { id: 'judged', label: 'Judged requests (count)', expr: count(NOT_ABORTED), format: 'count' },

@@ -7,6 +7,9 @@
 import { dsl, esAggs, evaluate } from './formula.ts';
 import type { LensPanel } from './panels.ts';
 
+/** The key Kibana gives documents without the field when a bucket includes them (shown as "(missing value)"). */
+export const MISSING = '__missing__';
+
 export interface TimeRange {
   /** ISO times, `from` inclusive, `to` exclusive: the dashboard's time picker. */
   from: string;
@@ -34,7 +37,8 @@ export function panelRequest(p: LensPanel, range: TimeRange, interval = '10s'): 
   let inner: Record<string, unknown> = metrics;
   for (let i = p.rows.length - 1; i >= 0; i--) {
     const r = p.rows[i];
-    inner = { [`row${i}`]: { terms: { field: r.field, size: r.size, order: { _key: 'asc' } }, aggs: inner } };
+    const terms = { field: r.field, size: r.size, order: { _key: 'asc' }, ...(r.missing ? { missing: MISSING } : {}) };
+    inner = { [`row${i}`]: { terms, aggs: inner } };
   }
   if (p.overTime)
     inner = {
