@@ -130,7 +130,7 @@ const HOPS: Hop[] = [
     startMs: T0 + 3000,
     spacingMs: 50,
     cls: () => 'mesh',
-    ms: (u) => 10 + Math.floor(u * 50),
+    ms: (u) => 100 + Math.floor(u * 900),
     seed: 5,
   }),
   ...traffic(40, {
@@ -141,7 +141,7 @@ const HOPS: Hop[] = [
     startMs: T0 + 12_000,
     spacingMs: 100,
     cls: () => 'ok',
-    ms: (u) => 10 + Math.floor(u * 50),
+    ms: (u) => 100 + Math.floor(u * 900),
     seed: 6,
   }),
 ];
