@@ -1,6 +1,6 @@
 import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
-import { formulaText, kql } from './formula.ts';
+import { count, div, esAggs, evaluate, formulaText, kql, percentile, sum } from './formula.ts';
 import { DEFAULT_MESHLOG_URL, renderNdjson, savedObjects, type SavedObject } from './generate.ts';
 import { DASHBOARDS, lensPanels } from './panels.ts';
 
@@ -183,6 +183,29 @@ describe('the numbers are the right ones', () => {
       query: 'mesh.direction : ("outbound" or "gateway")',
       language: 'kuery',
     });
+  });
+});
+
+describe('the test side of a formula: Elasticsearch aggregations and the arithmetic Lens does on them', () => {
+  const failed = { field: 'mesh.error_class', values: ['app', 'mesh'] };
+  const rate = div(count(failed), sum('requests'));
+
+  it('sends each part once, filtered parts as filter aggregations', () => {
+    expect(esAggs(rate)).toEqual({
+      x0: { filter: { terms: { 'mesh.error_class': ['app', 'mesh'] } } },
+      x1: { sum: { field: 'requests' } },
+    });
+    expect(esAggs(percentile('event.duration', 99))).toEqual({
+      x0: { percentiles: { field: 'event.duration', percents: [99] } },
+    });
+  });
+
+  it('divides sums, and gives no number (Lens shows "-") for an empty denominator or percentile', () => {
+    expect(evaluate(rate, { doc_count: 9, x0: { doc_count: 3 }, x1: { value: 12 } })).toBe(0.25);
+    expect(evaluate(rate, { doc_count: 0, x0: { doc_count: 0 }, x1: { value: 0 } })).toBeNull();
+    const p = div(percentile('event.duration', 50), 1_000_000);
+    expect(evaluate(p, { doc_count: 1, x0: { values: { '50.0': 7_500_000 } } })).toBe(7.5);
+    expect(evaluate(p, { doc_count: 0, x0: { values: { '50.0': null } } })).toBeNull();
   });
 });
 
