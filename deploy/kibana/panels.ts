@@ -1,25 +1,16 @@
 /**
- * The Kibana dashboards, as data: each panel names its data view, its metric and its buckets.
- * The same spec renders the saved object (an aggregation-based visualization) and the
- * Elasticsearch aggregation it stands for, which the tests run against a known dataset.
+ * The Kibana dashboards, as data. Each Lens panel names its data view, its row buckets and its
+ * metrics as expressions (formula.ts); the same spec renders the saved object (generate.ts) and
+ * the Elasticsearch request it stands for (query.ts), which the agreement tests run against what
+ * meshlog wrote and compare with meshlog's own answers.
+ *
+ * Rates are ratios of sums over the selected range (never an average of per-bucket rates), with
+ * the canary judge's definition: (app + mesh errors) / (requests − client aborts). Percentiles are
+ * percentiles of the range computed from the hop and request documents' `event.duration` (ns,
+ * shown in ms): the windows' per-bucket p50/p90/p99 cannot be merged, and Elasticsearch's mergeable
+ * `histogram` field type is x-pack, which the test server (integ-test-zip) does not have.
  */
-export type Metric =
-  | { type: 'count' }
-  | { type: 'avg' | 'max' | 'sum'; field: string }
-  | { type: 'percentiles'; field: string; percents: number[] };
-export type BucketAgg =
-  { type: 'terms'; field: string; size: number } | { type: 'date_histogram'; field: '@timestamp'; interval: string };
-
-export interface Panel {
-  id: string;
-  title: string;
-  dataView: DataViewId;
-  chart: 'line' | 'histogram' | 'table' | 'pie' | 'metric';
-  metric: Metric;
-  buckets: BucketAgg[];
-  /** A query-DSL filter the panel applies (Kibana: a saved filter in the visualization). */
-  filter?: Record<string, unknown>;
-}
+import { add, count, div, percentile, sub, sum, type Expr, type Filter } from './formula.ts';
 
 export const DATA_VIEWS = {
   requests: 'meshlog-requests',
@@ -30,190 +21,294 @@ export const DATA_VIEWS = {
 } as const;
 export type DataViewId = keyof typeof DATA_VIEWS;
 
-const failing = { terms: { 'mesh.error_class': ['app', 'mesh'] } };
+export type Format = 'count' | 'percent' | 'ms';
 
-export const DASHBOARDS: Array<{ id: string; title: string; description: string; panels: Panel[] }> = [
+export interface Metric {
+  /** Column id in the Lens layer and key of the test's result rows. */
+  id: string;
+  label: string;
+  expr: Expr;
+  format: Format;
+}
+
+/** A "top values" bucket, alphabetical (stable, and what a table of routes wants). */
+export interface Bucket {
+  field: string;
+  label: string;
+  size: number;
+  /** Also a bucket for documents without the field (Lens "include documents without this field"). */
+  missing?: boolean;
+}
+
+export interface LensPanel {
+  kind: 'lens';
+  id: string;
+  title: string;
+  dataView: DataViewId;
+  chart: 'table' | 'line' | 'bar';
+  /** The panel's own query (ANDed): Lens stores it as the visualization's KQL query. */
+  filters: Filter[];
+  /** Line charts: the x axis is @timestamp; `rows[0]` splits the series. */
+  overTime: boolean;
+  rows: Bucket[];
+  metrics: Metric[];
+}
+
+/** A Discover session shown on a dashboard: the documents themselves, newest first (the decisions' evidence). */
+export interface SearchPanel {
+  kind: 'search';
+  id: string;
+  title: string;
+  dataView: DataViewId;
+  filters: Filter[];
+  columns: string[];
+}
+
+export type Panel = LensPanel | SearchPanel;
+
+export interface Dashboard {
+  id: string;
+  title: string;
+  description: string;
+  panels: Panel[];
+}
+
+// ---- shared pieces ----------------------------------------------------------------------------
+
+/** The client side of an edge, as the route windows count it (signals.windows.reporter: client). */
+export const CLIENT_SIDE: Filter = { field: 'mesh.direction', values: ['outbound', 'gateway'] };
+const FAILED: Filter = { field: 'mesh.error_class', values: ['app', 'mesh'] };
+const NOT_ABORTED: Filter = { field: 'mesh.error_class', values: ['client_abort'], negate: true };
+const CANARY: Filter = { field: 'decision.type', values: ['canary'] };
+const BREAKER: Filter = { field: 'decision.type', values: ['breaker'] };
+
+/** Window sums: the judge's error rate over the range, weighted by traffic. */
+const windowErrors = add(sum('errors.app'), sum('errors.mesh'));
+const windowJudged = sub(sum('requests'), sum('errors.client_abort'));
+const windowErrorRate = div(windowErrors, windowJudged);
+
+/** Document counts: the same rate over hops or requests. */
+const docErrorRate = div(count(FAILED), count(NOT_ABORTED));
+
+const NS_PER_MS = 1_000_000;
+const latencyMs = (p: number): Metric => ({
+  id: `p${p}`,
+  label: `Latency p${p} (ms)`,
+  expr: div(percentile('event.duration', p), NS_PER_MS),
+  format: 'ms',
+});
+const LATENCY = [latencyMs(50), latencyMs(90), latencyMs(99)];
+
+const service: Bucket = { field: 'mesh.destination.service', label: 'Service', size: 50 };
+const route: Bucket = { field: 'mesh.route', label: 'Route', size: 100 };
+const subset: Bucket = { field: 'mesh.destination.subset', label: 'Subset', size: 20, missing: true };
+
+const lens = (p: Omit<LensPanel, 'kind' | 'filters' | 'overTime'> & Partial<LensPanel>): LensPanel => ({
+  kind: 'lens',
+  filters: [],
+  overTime: false,
+  ...p,
+});
+
+// ---- the dashboards ---------------------------------------------------------------------------
+
+export const DASHBOARDS: Dashboard[] = [
   {
     id: 'meshlog-mesh-routes',
     title: 'meshlog: Mesh routes',
-    description: 'Request rate, error rate and latency per route and subset (route windows).',
+    description:
+      'Requests, error rate (errors over requests in the range) and latency percentiles per route and subset.',
     panels: [
-      {
-        id: 'routes-requests',
-        title: 'Requests per route',
+      lens({
+        id: 'routes-table',
+        title: 'Routes over the range: requests, errors, error rate (%)',
+        dataView: 'windows',
+        chart: 'table',
+        rows: [service, route, subset],
+        metrics: [
+          { id: 'requests', label: 'Requests (count)', expr: sum('requests'), format: 'count' },
+          { id: 'errors', label: 'Errors, app + mesh (count)', expr: windowErrors, format: 'count' },
+          { id: 'error_rate', label: 'Error rate (%)', expr: windowErrorRate, format: 'percent' },
+        ],
+      }),
+      lens({
+        id: 'routes-latency',
+        title: 'Route latency over the range: p50, p90, p99 (ms)',
+        dataView: 'hops',
+        chart: 'table',
+        filters: [CLIENT_SIDE],
+        rows: [service, route, subset],
+        metrics: LATENCY,
+      }),
+      lens({
+        id: 'routes-requests-time',
+        title: 'Requests per route over time (count per interval)',
         dataView: 'windows',
         chart: 'line',
-        metric: { type: 'sum', field: 'requests' },
-        buckets: [
-          { type: 'date_histogram', field: '@timestamp', interval: 'auto' },
-          { type: 'terms', field: 'mesh.route', size: 10 },
-        ],
-      },
-      {
-        id: 'routes-error-rate',
-        title: 'Error rate per route and subset',
+        overTime: true,
+        rows: [{ ...route, size: 10 }],
+        metrics: [{ id: 'requests', label: 'Requests (count)', expr: sum('requests'), format: 'count' }],
+      }),
+      lens({
+        id: 'routes-error-rate-time',
+        title: 'Error rate per route over time (%)',
         dataView: 'windows',
-        chart: 'table',
-        metric: { type: 'avg', field: 'error_rate' },
-        buckets: [
-          { type: 'terms', field: 'mesh.route', size: 20 },
-          { type: 'terms', field: 'mesh.destination.subset', size: 10 },
-        ],
-      },
-      {
-        id: 'routes-latency',
-        title: 'Latency p99 per route and subset (ms)',
-        dataView: 'windows',
-        chart: 'table',
-        metric: { type: 'max', field: 'latency.p99' },
-        buckets: [
-          { type: 'terms', field: 'mesh.route', size: 20 },
-          { type: 'terms', field: 'mesh.destination.subset', size: 10 },
-        ],
-      },
-      {
-        id: 'routes-request-latency',
-        title: 'Request latency percentiles (ns)',
-        dataView: 'requests',
-        chart: 'table',
-        metric: { type: 'percentiles', field: 'event.duration', percents: [50, 90, 99] },
-        buckets: [{ type: 'terms', field: 'mesh.hops.service', size: 20 }],
-      },
+        chart: 'line',
+        overTime: true,
+        rows: [{ ...route, size: 10 }],
+        metrics: [{ id: 'error_rate', label: 'Error rate (%)', expr: windowErrorRate, format: 'percent' }],
+      }),
     ],
   },
   {
     id: 'meshlog-canary',
     title: 'meshlog: Canary',
-    description: 'Canary against baseline over time, with the verdicts.',
+    description:
+      'Canary against baseline: error rate and latency per subset over the range, the verdicts meshlog gave and their evidence.',
     panels: [
-      {
+      lens({
         id: 'canary-error-rate',
-        title: 'Error rate by subset over time',
+        title: 'Error rate per subset over the range (%)',
+        dataView: 'windows',
+        chart: 'table',
+        rows: [service, subset],
+        metrics: [
+          { id: 'requests', label: 'Judged requests (count)', expr: windowJudged, format: 'count' },
+          { id: 'errors', label: 'Errors, app + mesh (count)', expr: windowErrors, format: 'count' },
+          { id: 'error_rate', label: 'Error rate (%)', expr: windowErrorRate, format: 'percent' },
+        ],
+      }),
+      lens({
+        id: 'canary-latency',
+        title: 'Latency per subset over the range: p50, p90, p99 (ms)',
+        dataView: 'hops',
+        chart: 'table',
+        filters: [CLIENT_SIDE],
+        rows: [service, subset],
+        metrics: LATENCY,
+      }),
+      lens({
+        id: 'canary-error-rate-time',
+        title: 'Error rate per subset over time (%)',
         dataView: 'windows',
         chart: 'line',
-        metric: { type: 'avg', field: 'error_rate' },
-        buckets: [
-          { type: 'date_histogram', field: '@timestamp', interval: 'auto' },
-          { type: 'terms', field: 'mesh.destination.subset', size: 5 },
-        ],
-      },
-      {
+        overTime: true,
+        rows: [{ ...subset, size: 10 }],
+        metrics: [{ id: 'error_rate', label: 'Error rate (%)', expr: windowErrorRate, format: 'percent' }],
+      }),
+      lens({
         id: 'canary-verdicts',
-        title: 'Canary verdicts',
-        dataView: 'decisions',
-        chart: 'pie',
-        metric: { type: 'count' },
-        buckets: [{ type: 'terms', field: 'verdict', size: 3 }],
-        filter: { term: { 'decision.type': 'canary' } },
-      },
-      {
-        id: 'canary-score',
-        title: 'Canary score per service',
+        title: 'Canary verdicts (count of judgements)',
         dataView: 'decisions',
         chart: 'table',
-        metric: { type: 'avg', field: 'score' },
-        buckets: [{ type: 'terms', field: 'mesh.destination.service', size: 20 }],
-        filter: { term: { 'decision.type': 'canary' } },
+        filters: [CANARY],
+        rows: [
+          { field: 'mesh.destination.namespace', label: 'Namespace', size: 20 },
+          service,
+          { field: 'canary.subset', label: 'Canary', size: 20 },
+          { field: 'baseline.subset', label: 'Baseline', size: 20 },
+          { field: 'verdict', label: 'Verdict', size: 3 },
+        ],
+        metrics: [{ id: 'judgements', label: 'Judgements (count)', expr: count(), format: 'count' }],
+      }),
+      {
+        kind: 'search',
+        id: 'canary-evidence',
+        title: 'Canary verdicts with their evidence (newest first; the link opens meshlog’s canary view)',
+        dataView: 'decisions',
+        filters: [CANARY],
+        columns: [
+          'mesh.destination.namespace',
+          'mesh.destination.service',
+          'canary.subset',
+          'baseline.subset',
+          'verdict',
+          'score',
+          'reason',
+          'canary.view',
+        ],
       },
     ],
   },
   {
     id: 'meshlog-failures',
     title: 'meshlog: Failures',
-    description: 'Top response flags, error classes and failing edges.',
+    description: 'Response flags, error classes, failing edges and circuit-breaker transitions.',
     panels: [
-      {
+      lens({
         id: 'failures-flags',
-        title: 'Top response flags',
+        title: 'Top response flags (hops, count)',
         dataView: 'hops',
-        chart: 'histogram',
-        metric: { type: 'count' },
-        buckets: [{ type: 'terms', field: 'envoy.response_flags', size: 10 }],
-      },
-      {
+        chart: 'bar',
+        rows: [{ field: 'envoy.response_flags', label: 'Response flag', size: 20 }],
+        metrics: [{ id: 'hops', label: 'Hops (count)', expr: count(), format: 'count' }],
+      }),
+      lens({
         id: 'failures-classes',
-        title: 'Error classes',
+        title: 'Requests per error class (client-side hops, count)',
         dataView: 'hops',
-        chart: 'pie',
-        metric: { type: 'count' },
-        buckets: [{ type: 'terms', field: 'mesh.error_class', size: 6 }],
-      },
-      {
+        chart: 'bar',
+        filters: [CLIENT_SIDE],
+        rows: [service, { field: 'mesh.error_class', label: 'Error class', size: 6 }],
+        metrics: [{ id: 'hops', label: 'Hops (count)', expr: count(), format: 'count' }],
+      }),
+      lens({
         id: 'failures-edges',
-        title: 'Failing edges',
+        title: 'Edges: failed requests and error rate (%) over the range',
         dataView: 'hops',
         chart: 'table',
-        metric: { type: 'count' },
-        buckets: [
-          { type: 'terms', field: 'mesh.source.workload', size: 20 },
-          { type: 'terms', field: 'mesh.destination.service', size: 20 },
+        filters: [CLIENT_SIDE],
+        rows: [{ field: 'mesh.source.workload', label: 'Source workload', size: 50, missing: true }, service],
+        metrics: [
+          { id: 'failed', label: 'Failed, app + mesh (count)', expr: count(FAILED), format: 'count' },
+          { id: 'judged', label: 'Judged requests (count)', expr: count(NOT_ABORTED), format: 'count' },
+          { id: 'error_rate', label: 'Error rate (%)', expr: docErrorRate, format: 'percent' },
         ],
-        filter: failing,
-      },
-      {
+      }),
+      lens({
         id: 'failures-breakers',
-        title: 'Breaker transitions',
+        title: 'Circuit-breaker transitions (count)',
         dataView: 'decisions',
         chart: 'table',
-        metric: { type: 'count' },
-        buckets: [
-          { type: 'terms', field: 'breaker.edge', size: 20 },
-          { type: 'terms', field: 'breaker.to', size: 3 },
+        filters: [BREAKER],
+        rows: [
+          { field: 'breaker.edge', label: 'Edge', size: 50 },
+          { field: 'breaker.from', label: 'From', size: 3 },
+          { field: 'breaker.to', label: 'To', size: 3 },
         ],
-        filter: { term: { 'decision.type': 'breaker' } },
-      },
+        metrics: [{ id: 'transitions', label: 'Transitions (count)', expr: count(), format: 'count' }],
+      }),
     ],
   },
   {
     id: 'meshlog-business',
     title: 'meshlog: Business',
-    description: 'Requests and failures by the business-header labels.',
+    description: 'Requests, failures and latency by the business-header labels (labels processor).',
     panels: [
-      {
+      lens({
         id: 'business-tenant',
-        title: 'Requests per tenant',
-        dataView: 'requests',
-        chart: 'histogram',
-        metric: { type: 'count' },
-        buckets: [{ type: 'terms', field: 'labels.tenant', size: 20 }],
-      },
-      {
-        id: 'business-tenant-failures',
-        title: 'Failed requests per tenant',
+        title: 'Per tenant over the range: requests, failed, error rate (%), p90 (ms)',
         dataView: 'requests',
         chart: 'table',
-        metric: { type: 'count' },
-        buckets: [{ type: 'terms', field: 'labels.tenant', size: 20 }],
-        filter: failing,
-      },
-      {
+        rows: [{ field: 'labels.tenant', label: 'Tenant', size: 50 }],
+        metrics: [
+          { id: 'requests', label: 'Requests (count)', expr: count(), format: 'count' },
+          { id: 'failed', label: 'Failed, app + mesh (count)', expr: count(FAILED), format: 'count' },
+          { id: 'error_rate', label: 'Error rate (%)', expr: docErrorRate, format: 'percent' },
+          latencyMs(90),
+        ],
+      }),
+      lens({
         id: 'business-plan-latency',
-        title: 'Latency p90 per plan (ns)',
+        title: 'Latency per plan over the range: p50, p90, p99 (ms)',
         dataView: 'requests',
         chart: 'table',
-        metric: { type: 'percentiles', field: 'event.duration', percents: [90] },
-        buckets: [{ type: 'terms', field: 'labels.plan', size: 10 }],
-      },
+        rows: [{ field: 'labels.plan', label: 'Plan', size: 20 }],
+        metrics: LATENCY,
+      }),
     ],
   },
 ];
 
-/** The Elasticsearch aggregation a panel stands for (what Kibana sends, minus its time filter). */
-export function esQuery(p: Panel): { query: Record<string, unknown>; aggs: Record<string, unknown> } {
-  const metricAgg =
-    p.metric.type === 'count'
-      ? undefined
-      : p.metric.type === 'percentiles'
-        ? { percentiles: { field: p.metric.field, percents: p.metric.percents } }
-        : { [p.metric.type]: { field: p.metric.field } };
-  let inner: Record<string, unknown> | undefined = metricAgg ? { m: metricAgg } : undefined;
-  for (let i = p.buckets.length - 1; i >= 0; i--) {
-    const b = p.buckets[i];
-    const agg =
-      b.type === 'terms'
-        ? { terms: { field: b.field, size: b.size } }
-        : { date_histogram: { field: b.field, fixed_interval: '10s', min_doc_count: 1 } };
-    inner = { [`b${i}`]: { ...agg, ...(inner ? { aggs: inner } : {}) } };
-  }
-  return { query: p.filter ?? { match_all: {} }, aggs: inner ?? {} };
-}
+export const lensPanels = (): LensPanel[] =>
+  DASHBOARDS.flatMap((d) => d.panels.filter((p): p is LensPanel => p.kind === 'lens'));

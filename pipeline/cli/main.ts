@@ -101,6 +101,7 @@ export async function main(argv: string[]): Promise<void> {
     .option('--space <id>', 'Kibana space')
     .option('--user <name>', 'basic-auth user')
     .option('--password <password>', 'basic-auth password')
+    .option('--meshlog-url <url>', "meshlog's admin server as a browser reaches it (canary-view links)")
     .action(kibanaImportCommand);
 
   await program.parseAsync(argv);
