@@ -5,6 +5,10 @@ import { LineParser } from '../parse/line-parser.ts';
 import type { AccessRecord, RequestDoc, SpanRecord } from '../../pipeline/records.ts';
 import { joinConfig } from './config.ts';
 import { JoinEngine } from './engine.ts';
+import { JoinProcessor } from './processor.ts';
+import { createBatch } from '../../pipeline/batch.ts';
+import { CaptureIntake } from '../../pipeline/testing/capture.ts';
+import { testContext } from '../../pipeline/testing/context.ts';
 import { syntheticTraceId } from './synthesize.ts';
 
 const parser = new LineParser('auto');
@@ -32,9 +36,7 @@ const HOPS = readFileSync(new URL('./testdata/bookinfo-hops.log', import.meta.ur
 const TRACE = (() => {
   const spans: SpanRecord[] = [];
   otlpToSpans(
-    JSON.parse(
-      readFileSync(new URL('../../../shared/realdata/otlp-trace-kiali-bookinfo-tempo.json', import.meta.url), 'utf8'),
-    ),
+    JSON.parse(readFileSync(new URL('./testdata/otlp-trace-kiali-bookinfo-tempo.json', import.meta.url), 'utf8')),
     't',
     spans,
     [],
@@ -158,7 +160,9 @@ describe('join: failures, synthesis, bounds and lateness', () => {
     expect(doc).toMatchObject({
       'http.response.status_code': 502,
       'mesh.error_class': 'app',
-      'mesh.failed_hop': 0,
+      // The failure started at the 503 UF two calls down, not at the 502 the caller saw.
+      'mesh.failed_hop': 2,
+      'mesh.failed_hop_error_class': 'mesh',
       'trace.id': syntheticTraceId('r-2'),
     });
     expect(
@@ -263,5 +267,21 @@ describe('join: failures, synthesis, bounds and lateness', () => {
 
   it('names a bad option', () => {
     expect(() => engine({ maxPending: 0 })).toThrow('join: maxPending must be positive, got 0');
+  });
+});
+
+describe('join processor', () => {
+  it('emits what it holds at a clean shutdown as complete, not partial', async () => {
+    const processor = new JoinProcessor(joinConfig.parse({ idleMs: 60_000 }), testContext('join'));
+    const out = new CaptureIntake<RequestDoc>();
+    processor.connect(out);
+    await processor.start();
+    const batch = createBatch<unknown>(HOPS);
+    await processor.consume(batch);
+    expect(await batch.ack.settled).toEqual({ status: 'delivered' });
+    expect(out.records).toEqual([]); // still held: nothing is idle yet
+    await processor.shutdown();
+    expect(out.records.map((d) => d['meshlog.join.state'])).toEqual(['complete']);
+    expect(out.records[0]['mesh.hops']).toHaveLength(HOPS.length);
   });
 });

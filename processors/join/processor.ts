@@ -100,11 +100,16 @@ export class JoinProcessor implements Processor<unknown, unknown> {
     m.joinPending.set({ component: this.name }, this.engine.pending);
   }
 
-  /** Emits everything still buffered as `partial`, then stops the timer. Idempotent. */
+  /**
+   * Emits everything still buffered, then stops the timer. Idempotent. The runtime stops the
+   * receivers and drains the channels first, so every accepted part has been seen: like the end
+   * of a file, the buffered requests are `complete` (the join's memory bound is what makes
+   * `partial`).
+   */
   async shutdown(): Promise<void> {
     clearInterval(this.#timer);
     await this.#serialize(async () => {
-      if (this.engine.pending > 0) await this.#send([], this.engine.flush('partial'));
+      if (this.engine.pending > 0) await this.#send([], this.engine.flush('complete'));
     });
   }
 }

@@ -90,7 +90,7 @@ export function buildRequestDoc(
   for (const h of req.hops) end = Math.max(end, req.base + h[H.start] + Math.max(h[H.duration], 0));
   for (const s of req.spans ?? []) end = Math.max(end, Number(BigInt(s['span.end_ns']) / 1_000_000n));
   const root = summaries[0];
-  const failed = summaries.find((s) => FAILING.has(s.error_class));
+  const failed = failureOrigin(summaries);
 
   let spans = req.spans ?? [];
   if (opts.synthesize && spans.length === 0 && summaries.some((s) => isServerFault(s.error_class))) {
@@ -115,4 +115,17 @@ export function buildRequestDoc(
   if (traceIds.length > 1) doc['trace.ids'] = traceIds;
   for (const [k, v] of Object.entries(labels)) doc[`labels.${k}`] = v;
   return doc;
+}
+
+/**
+ * Where the failure started: the first failing hop in call order below which nothing fails. A
+ * gateway 503 caused by a `503 UF` three calls down points at the `UF` hop, not the gateway.
+ */
+function failureOrigin(summaries: HopSummary[]): HopSummary | undefined {
+  const hasFailingBelow = new Set<number>();
+  for (const s of summaries) {
+    if (!FAILING.has(s.error_class)) continue;
+    for (let p = s.parent; p !== null && !hasFailingBelow.has(p); p = summaries[p].parent) hasFailingBelow.add(p);
+  }
+  return summaries.find((s) => FAILING.has(s.error_class) && !hasFailingBelow.has(s.index));
 }

@@ -9,9 +9,7 @@ import { syntheticTraceId } from '../../processors/join/synthesize.ts';
 import { startMeshlog, type MeshlogProcess } from '../support/meshlog-process.ts';
 import { CHAOS, jaegerChaos, tag, waitForTrace, type JaegerTrace } from '../support/jaeger.ts';
 
-const BOOKINFO = readFileSync(
-  new URL('../../../shared/realdata/otlp-trace-kiali-bookinfo-tempo.json', import.meta.url),
-);
+const BOOKINFO = readFileSync(new URL('./testdata/otlp-trace-kiali-bookinfo-tempo.json', import.meta.url));
 const HOPS = readFileSync(new URL('../../processors/join/testdata/bookinfo-hops.log', import.meta.url), 'utf8');
 
 describe('meshlog → Jaeger v2 (OTLP gRPC), through the join', () => {
