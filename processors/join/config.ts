@@ -18,6 +18,12 @@ export const joinConfig = z.strictObject({
   synthesize: z.boolean().default(true),
   /** Also pass the hops and spans themselves on (for a hops index or a trace exporter). Default: false. */
   emitParts: z.boolean().default(false),
+  /**
+   * When an input batch is acknowledged: `buffered` (once the join holds its parts; mode all) or
+   * `delivered` (once every RequestDoc containing its records is delivered; use it behind the Kafka
+   * source, so a crash loses nothing). Default: buffered.
+   */
+  ackOn: z.enum(['buffered', 'delivered']).default('buffered'),
   /** How often the wall clock moves the watermark when no events arrive. Default: 500. */
   tickMs: z.number().int().positive().default(500),
 });

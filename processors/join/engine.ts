@@ -66,6 +66,11 @@ export class JoinEngine {
     return this.#pending.size;
   }
 
+  /** Whether parts of `id` are buffered and not yet emitted. */
+  has(id: string): boolean {
+    return this.#pending.has(id);
+  }
+
   get watermark(): number {
     return this.#watermark;
   }

@@ -285,3 +285,43 @@ describe('join processor', () => {
     expect(out.records[0]['mesh.hops']).toHaveLength(HOPS.length);
   });
 });
+
+describe('join processor with ackOn: delivered', () => {
+  /** A downstream that settles each batch only when told. */
+  class Gate {
+    readonly batches: Array<{ records: unknown[]; ack: import('../../pipeline/batch.ts').Ack }> = [];
+    async consume(batch: { records: unknown[]; ack: import('../../pipeline/batch.ts').Ack }): Promise<void> {
+      this.batches.push(batch);
+    }
+  }
+
+  it('holds an input batch until the RequestDoc containing its records is delivered', async () => {
+    const processor = new JoinProcessor(joinConfig.parse({ ackOn: 'delivered', idleMs: 60_000 }), testContext('j'));
+    const gate = new Gate();
+    processor.connect(gate);
+    const first = createBatch<unknown>(HOPS.slice(0, 2));
+    const second = createBatch<unknown>(HOPS.slice(2));
+    await processor.consume(first);
+    await processor.consume(second);
+    let settled = 0;
+    void first.ack.settled.then(() => settled++);
+    void second.ack.settled.then(() => settled++);
+    await new Promise((r) => setImmediate(r));
+    expect(settled).toBe(0); // the request is still in the join: no commit may pass it
+    await processor.shutdown();
+    expect(gate.batches).toHaveLength(1);
+    await new Promise((r) => setImmediate(r));
+    expect(settled).toBe(0); // emitted, but not yet delivered
+    gate.batches[0].ack.settle({ status: 'retryable', reason: 'elasticsearch is down' });
+    expect(await first.ack.settled).toEqual({ status: 'retryable', reason: 'elasticsearch is down' });
+    expect((await second.ack.settled).status).toBe('retryable');
+  });
+
+  it('settles at once a batch that leaves nothing in the join', async () => {
+    const processor = new JoinProcessor(joinConfig.parse({ ackOn: 'delivered' }), testContext('j'));
+    processor.connect(new Gate());
+    const empty = createBatch<unknown>([]);
+    await processor.consume(empty);
+    expect(await empty.ack.settled).toEqual({ status: 'delivered' });
+  });
+});

@@ -4,14 +4,18 @@ import type { ProcessorFactory } from '../../pipeline/factory.ts';
 import type { AccessRecord, RequestDoc, SpanRecord } from '../../pipeline/records.ts';
 import { joinConfig, type JoinConfig } from './config.ts';
 import { JoinEngine, type JoinCounters } from './engine.ts';
+import { AckHolds } from './holds.ts';
 
 /**
  * The join in a live pipeline. Hops and spans go into the engine; RequestDocs come out when due.
  * Event time drives it; when the mesh goes quiet, a timer moves the watermark on by the wall
  * clock elapsed since the newest event, so the last requests still get out.
  *
- * Acknowledgement: an input batch is acknowledged once its parts are buffered. A crash loses
- * what is buffered (at most `maxAgeMs` of requests); the documents already emitted are unaffected.
+ * Acknowledgement (`ackOn`): with `buffered` (mode all), an input batch is acknowledged once its
+ * parts are buffered, and a crash loses what is buffered (at most `maxAgeMs` of requests). With
+ * `delivered` (processor mode, behind the Kafka source), it is acknowledged only when every
+ * RequestDoc that contains one of its records has been delivered downstream, so the source's
+ * commit point never passes a record the join still holds.
  */
 export class JoinProcessor implements Processor<unknown, unknown> {
   readonly name: string;
@@ -24,12 +28,15 @@ export class JoinProcessor implements Processor<unknown, unknown> {
   #wallAtMaxEvent = 0;
   #reported: JoinCounters = { complete: 0, partial: 0, late: 0, duplicates: 0, unkeyed: 0 };
   #chain: Promise<void> = Promise.resolve();
+  /** With `ackOn: delivered`: input acks waiting for the documents that contain their records. */
+  readonly #holds: AckHolds | undefined;
 
   constructor(config: JoinConfig, ctx: ComponentContext) {
     this.name = ctx.name;
     this.#ctx = ctx;
     this.#config = config;
     this.engine = new JoinEngine({ ...config });
+    if (config.ackOn === 'delivered') this.#holds = new AckHolds();
   }
 
   connect(next: Consumer): void {
@@ -51,6 +58,7 @@ export class JoinProcessor implements Processor<unknown, unknown> {
     return this.#serialize(async () => {
       const docs: RequestDoc[] = [];
       const parts: unknown[] = [];
+      const ids = new Set<string>();
       for (const r of batch.records as Array<AccessRecord | SpanRecord>) {
         const ds = r['event.dataset'];
         if (ds === 'mesh.span' && !r['http.request.id']) {
@@ -58,6 +66,7 @@ export class JoinProcessor implements Processor<unknown, unknown> {
           parts.push(r);
         } else if (ds === 'envoy.access' || ds === 'mesh.span') {
           this.engine.add(r, docs);
+          if (r['http.request.id']) ids.add(r['http.request.id']);
           if (this.#config.emitParts) parts.push(r);
         } else {
           parts.push(r);
@@ -68,21 +77,38 @@ export class JoinProcessor implements Processor<unknown, unknown> {
         this.#wallAtMaxEvent = Date.now();
       }
       this.engine.advance(undefined, docs);
-      batch.ack.settle({ status: 'delivered' });
-      await this.#send(parts, docs);
+      const out = this.#outBatch(parts, docs);
+      if (this.#holds) {
+        const held = [...ids].filter((id) => this.engine.has(id));
+        const emittedNow = parts.length > 0 || docs.some((d) => ids.has(d['http.request.id']));
+        this.#holds.hold(batch.ack, held, emittedNow, out?.ack);
+      } else {
+        batch.ack.settle({ status: 'delivered' });
+      }
+      await this.#push(out);
     });
   }
 
   async #tick(): Promise<void> {
     if (this.#lastMaxEvent === -Infinity) return;
     const estimate = this.#lastMaxEvent - this.#config.allowedSkewMs + (Date.now() - this.#wallAtMaxEvent);
-    await this.#send([], this.engine.advance(estimate));
+    await this.#push(this.#outBatch([], this.engine.advance(estimate)));
   }
 
-  async #send(parts: unknown[], docs: RequestDoc[]): Promise<void> {
+  /** The batch of what goes downstream; the holds of the emitted requests follow its ack. */
+  #outBatch(parts: unknown[], docs: RequestDoc[]): Batch<unknown> | undefined {
     this.#report();
-    const out = parts.length ? [...parts, ...docs] : docs;
-    if (out.length > 0) await this.#next!.consume(createBatch(out));
+    if (parts.length === 0 && docs.length === 0) return undefined;
+    const out = createBatch<unknown>(parts.length ? [...parts, ...docs] : docs);
+    this.#holds?.emitted(
+      docs.map((d) => d['http.request.id']),
+      out.ack,
+    );
+    return out;
+  }
+
+  async #push(out: Batch<unknown> | undefined): Promise<void> {
+    if (out) await this.#next!.consume(out);
   }
 
   #report(): void {
@@ -109,7 +135,7 @@ export class JoinProcessor implements Processor<unknown, unknown> {
   async shutdown(): Promise<void> {
     clearInterval(this.#timer);
     await this.#serialize(async () => {
-      if (this.engine.pending > 0) await this.#send([], this.engine.flush('complete'));
+      if (this.engine.pending > 0) await this.#push(this.#outBatch([], this.engine.flush('complete')));
     });
   }
 }
