@@ -6,7 +6,7 @@ import type { AccessRecord, RequestDoc, SpanRecord } from '../../pipeline/record
 import { joinConfig } from './config.ts';
 import { JoinEngine } from './engine.ts';
 import { JoinProcessor } from './processor.ts';
-import { createBatch } from '../../pipeline/batch.ts';
+import { createBatch, type Ack } from '../../pipeline/batch.ts';
 import { CaptureIntake } from '../../pipeline/testing/capture.ts';
 import { testContext } from '../../pipeline/testing/context.ts';
 import { syntheticTraceId } from './synthesize.ts';
@@ -289,8 +289,8 @@ describe('join processor', () => {
 describe('join processor with ackOn: delivered', () => {
   /** A downstream that settles each batch only when told. */
   class Gate {
-    readonly batches: Array<{ records: unknown[]; ack: import('../../pipeline/batch.ts').Ack }> = [];
-    async consume(batch: { records: unknown[]; ack: import('../../pipeline/batch.ts').Ack }): Promise<void> {
+    readonly batches: Array<{ records: unknown[]; ack: Ack }> = [];
+    async consume(batch: { records: unknown[]; ack: Ack }): Promise<void> {
       this.batches.push(batch);
     }
   }
