@@ -1,5 +1,6 @@
 import { mkdirSync, createWriteStream, type WriteStream } from 'node:fs';
 import { dirname } from 'node:path';
+import type { DeadLetterRedactor } from './deadletter-redaction.ts';
 import type { DeadLetter } from './records.ts';
 import type { Metrics } from './telemetry/metrics.ts';
 
@@ -18,6 +19,35 @@ export interface DeadLetterInput {
 export interface DeadLetterSink {
   write(entry: DeadLetterInput): void;
   close(): Promise<void>;
+  /**
+   * Applies `redactor` to every payload written from now on (replacing the one registered under
+   * the same `owner`, e.g. the labels processor after a reload), so a header that is redacted in
+   * the records is redacted in the dead letters too.
+   */
+  redactWith(owner: string, redactor: DeadLetterRedactor): void;
+}
+
+/** The redactors registered on a sink, applied in turn. */
+class Redactions {
+  readonly #byOwner = new Map<string, DeadLetterRedactor>();
+  set(owner: string, r: DeadLetterRedactor): void {
+    this.#byOwner.set(owner, r);
+  }
+  apply(doc: DeadLetter): DeadLetter {
+    if (this.#byOwner.size === 0 || doc.payload_encoding !== 'utf8') {
+      if (this.#byOwner.size > 0)
+        return { ...doc, payload: '(binary payload withheld: redaction is on)', redacted: 'hashed' };
+      return doc;
+    }
+    let payload = doc.payload;
+    let redacted: DeadLetter['redacted'];
+    for (const r of this.#byOwner.values()) {
+      const s = r.scrub(payload);
+      payload = s.payload;
+      if (s.redacted === 'hashed' || !redacted) redacted = s.redacted;
+    }
+    return { ...doc, payload, redacted };
+  }
 }
 
 const utf8 = new TextDecoder('utf-8', { fatal: true });
@@ -50,6 +80,7 @@ export class FileDeadLetterSink implements DeadLetterSink {
   #stream: WriteStream | undefined;
   readonly path: string;
   readonly #metrics: Metrics;
+  readonly #redactions = new Redactions();
 
   constructor(path: string, metrics: Metrics) {
     this.path = path;
@@ -61,8 +92,12 @@ export class FileDeadLetterSink implements DeadLetterSink {
       mkdirSync(dirname(this.path), { recursive: true });
       this.#stream = createWriteStream(this.path, { flags: 'a' });
     }
-    this.#stream.write(JSON.stringify(toDeadLetter(entry)) + '\n');
+    this.#stream.write(JSON.stringify(this.#redactions.apply(toDeadLetter(entry))) + '\n');
     this.#metrics.deadLettered.inc({ component: entry.component, reason: entry.code });
+  }
+
+  redactWith(owner: string, redactor: DeadLetterRedactor): void {
+    this.#redactions.set(owner, redactor);
   }
 
   async close(): Promise<void> {
@@ -75,8 +110,12 @@ export class FileDeadLetterSink implements DeadLetterSink {
 /** Keeps dead letters in memory; for unit tests and the offline CLI commands. */
 export class MemoryDeadLetterSink implements DeadLetterSink {
   readonly entries: DeadLetter[] = [];
+  readonly #redactions = new Redactions();
   write(entry: DeadLetterInput): void {
-    this.entries.push(toDeadLetter(entry));
+    this.entries.push(this.#redactions.apply(toDeadLetter(entry)));
+  }
+  redactWith(owner: string, redactor: DeadLetterRedactor): void {
+    this.#redactions.set(owner, redactor);
   }
   async close(): Promise<void> {}
 }

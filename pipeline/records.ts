@@ -203,4 +203,6 @@ export interface DeadLetter {
   payload: string;
   payload_encoding: 'utf8' | 'base64';
   line?: number;
+  /** Set when header redaction changed the payload: `fields` (values replaced) or `hashed` (a keyed hash kept instead). */
+  redacted?: 'fields' | 'hashed';
 }

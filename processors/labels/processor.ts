@@ -4,6 +4,7 @@ import type { ProcessorFactory } from '../../pipeline/factory.ts';
 import type { AccessRecord, SpanRecord } from '../../pipeline/records.ts';
 import { labelsConfig, type LabelsConfig } from './config.ts';
 import { loadHmacKey, Redactor } from './redact.ts';
+import { DeadLetterRedactor } from '../../pipeline/deadletter-redaction.ts';
 
 type Rule = LabelsConfig['headers'][number] & { label: string; sources: string[]; attrs: string[] };
 
@@ -27,9 +28,13 @@ export class LabelsProcessor implements Processor<unknown, unknown> {
   constructor(config: LabelsConfig, ctx: ComponentContext, env = process.env) {
     this.name = ctx.name;
     this.#dropUnlisted = config.dropUnlistedHeaders;
-    this.#redactor = new Redactor(
-      config.headers.some((h) => h.redact === 'hmac') ? loadHmacKey(config.hmacKey, env) : undefined,
-    );
+    const key = config.headers.some((h) => h.redact === 'hmac') ? loadHmacKey(config.hmacKey, env) : undefined;
+    this.#redactor = new Redactor(key);
+    // A line the parser rejects still holds the clear header values: the dead letters redact them too.
+    const redacted = config.headers.filter((h) => h.redact !== 'none').map((h) => h.header);
+    const fields = config.headers.filter((h) => h.redact !== 'none').flatMap((h) => h.fields);
+    if (redacted.length > 0)
+      ctx.deadLetters.redactWith(ctx.name, new DeadLetterRedactor([...redacted, ...fields], key));
     this.#rules = config.headers.map((h) => ({
       ...h,
       label: h.name ?? h.header,

@@ -39,6 +39,10 @@ service:
       `[${t}] "GET /cart HTTP/1.1" 503 UF 12 "rid-1" outbound|80||cart.shop.svc.cluster.local 10.0.0.1:5000 10.96.0.1:80 10.0.0.1:6000 "acme" "${USER}" "${CARD}"`,
       `[${t}] "GET /cart HTTP/1.1" 503 UF 10 "rid-1" inbound|80|| 10.0.0.1:6000 10.0.0.2:80 127.0.0.6:1 "acme" "${USER}" "${CARD}"`,
       `[${t}] "GET /home HTTP/1.1" 200 - 3 "rid-2" outbound|80||home.shop.svc.cluster.local 10.0.0.1:5001 10.96.0.2:80 10.0.0.1:6001 "globex" "-" "-"`,
+      // Lines the parser rejects, still holding clear header values: a mangled text line and JSON.
+      `[${t}] "GET /cart HTTP/1.1" 5x3 UF twelve "rid-3" "acme" "${USER}" "${CARD}"`,
+      `{"start_time":"${t}","x-user":"${USER}","X-Card":"${CARD}","response_code":"oops"`,
+      `{"start_time":"${t}","x-user":"${USER}","x-card":"${CARD}","response_code":"not a number","duration":-1}`,
     ];
     expect((await fetch('http://127.0.0.1:38088/v1/lines', { method: 'POST', body: lines.join('\n') })).status).toBe(
       200,
@@ -105,7 +109,7 @@ service:
       'labels.tenant': 'acme',
       'labels.user': pseudonym,
       'mesh.error_class': 'mesh',
-      'mesh.failed_hop': 0,
+      'mesh.failed_hop': 1, // the inbound hop, where the 503 UF started
     });
     expect((byId['rid-1']['mesh.hops'] as unknown[]).length).toBe(2);
     expect(
@@ -127,5 +131,14 @@ service:
     expect(written).not.toContain(USER);
     expect(written).not.toContain(CARD);
     expect(written).toContain(pseudonym);
+    // The rejected lines are in the dead letters, redacted: a text line as a keyed hash, JSON field by field.
+    const dead = readFileSync(join(meshlog.dir, 'dead.ndjson'), 'utf8')
+      .trim()
+      .split('\n')
+      .map((l) => JSON.parse(l) as { redacted?: string; payload: string });
+    expect(dead.length).toBeGreaterThanOrEqual(3);
+    expect(dead.every((d) => d.redacted === 'fields' || d.redacted === 'hashed')).toBe(true);
+    expect(dead.some((d) => d.redacted === 'hashed' && d.payload.startsWith('hmac-sha256:'))).toBe(true);
+    expect(dead.some((d) => d.redacted === 'fields' && d.payload.includes('"x-user":"[redacted]"'))).toBe(true);
   });
 });
