@@ -1,3 +1,5 @@
+import type { Classified, ItemVerdict } from '../../pipeline/exporter/classified.ts';
+
 /**
  * What to do with each item of a bulk response, as a pure function (Vector's rules): 2xx is done;
  * 409 on `create` means the document is already there (a re-send), so it is done too; 429 and 5xx
@@ -19,6 +21,32 @@ export function itemFate(item: BulkItem, op: 'index' | 'create'): ItemFate {
     `${s} ${item.error?.type ?? ''}: ${item.error?.reason ?? ''}${item.error?.caused_by?.reason ? ` (${item.error.caused_by.reason})` : ''}`.trim();
   if (s === 429 || s >= 500) return { fate: 'retry', reason };
   return { fate: 'dead', reason, status: s };
+}
+
+/**
+ * A bulk request as a whole: its answer (the items, read one by one) or the error it threw. A
+ * request that failed whole tells nothing about its documents: 413 splits it, 429/5xx and a lost
+ * connection retry it, any other status (400: a malformed request) will never work.
+ */
+export function classifyBulk(
+  outcome: { items: BulkItem[]; ops: Array<'index' | 'create'> } | { error: Error & { statusCode?: number } },
+): Classified {
+  if ('error' in outcome) {
+    const status = outcome.error.statusCode;
+    const reason = status ? `bulk request answered ${status}: ${outcome.error.message}` : outcome.error.message;
+    if (status === 413) return { kind: 'split', reason };
+    if (status === undefined || status === 429 || status >= 500) return { kind: 'retry', reason };
+    return { kind: 'permanent', reason };
+  }
+  const items: ItemVerdict[] = outcome.items.map((item, i) => {
+    const f = itemFate(item, outcome.ops[i]);
+    return f.fate === 'done'
+      ? { kind: 'done' }
+      : f.fate === 'retry'
+        ? { kind: 'retry', reason: f.reason }
+        : { kind: 'permanent', reason: f.reason };
+  });
+  return items.every((v) => v.kind === 'done') ? { kind: 'done' } : { kind: 'partial', items };
 }
 
 export { backoffMs } from '../../pipeline/backoff.ts';
