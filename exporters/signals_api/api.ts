@@ -1,6 +1,8 @@
 import type { FastifyInstance } from 'fastify';
 import { stringify } from 'yaml';
 import type { SignalsHub } from './hub.ts';
+import { canaryLink, requestBase } from '../../processors/signals/ui/link.ts';
+import { registerSignalsUi } from '../../processors/signals/ui/register.ts';
 
 interface CanaryParams {
   namespace?: string;
@@ -28,6 +30,7 @@ interface FlaggerPayload {
  *   JSON when asked for with `Accept: application/json`).
  */
 export function registerSignalsApi(app: FastifyInstance, hub: SignalsHub): void {
+  registerSignalsUi(app, hub);
   app.get<{ Querystring: CanaryParams }>('/v1/canary', async (req, reply) => {
     const q = req.query;
     const missing = (['service', 'canary', 'baseline'] as const).filter((k) => !q[k]);
@@ -39,7 +42,7 @@ export function registerSignalsApi(app: FastifyInstance, hub: SignalsHub): void 
     if (q.end && !Number.isFinite(end))
       return reply.code(400).send({ error: 'MESHLOG_BAD_QUERY', message: `end is not an ISO time: ${q.end}` });
     try {
-      return hub.canary({
+      const answer = hub.canary({
         namespace: q.namespace,
         service: q.service!,
         canary: q.canary!,
@@ -47,6 +50,7 @@ export function registerSignalsApi(app: FastifyInstance, hub: SignalsHub): void 
         window: q.window,
         end,
       });
+      return { ...answer, link: canaryLink(requestBase(req), answer) };
     } catch (err) {
       return reply.code(400).send({ error: 'MESHLOG_BAD_QUERY', message: (err as Error).message });
     }
@@ -66,7 +70,9 @@ export function registerSignalsApi(app: FastifyInstance, hub: SignalsHub): void 
     });
     const { failStatus, inconclusiveStatus } = hub.config.flagger;
     const status = answer.verdict === 'pass' ? 200 : answer.verdict === 'fail' ? failStatus : inconclusiveStatus;
-    return reply.code(status).send({ phase: body.phase ?? null, ...answer });
+    return reply
+      .code(status)
+      .send({ phase: body.phase ?? null, ...answer, link: canaryLink(requestBase(req), answer) });
   });
 
   app.get('/v1/breakers', async () => ({ policy: hub.breakers.policy.name, breakers: hub.breakers.states() }));
