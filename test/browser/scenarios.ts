@@ -2,9 +2,9 @@ import { trafficLines } from '../../pipeline/testing/mesh-traffic.ts';
 
 /** Traffic the browser tests feed meshlog, all in event time ending near `now`. */
 
-/** cart: v1 at 1% errors and ~20 ms, v2 at 10% errors and ~40 ms: a canary that fails on both metrics. */
+/** cart, over 30 s: v1 at 1% errors and ~20 ms, v2 at 10% errors and ~40 ms: a canary that fails on both metrics. */
 export function failingCanary(startMs: number): string[] {
-  const base = { service: 'cart', namespace: 'shop', requests: 1500, startMs, spacingMs: 10 };
+  const base = { service: 'cart', namespace: 'shop', requests: 1500, startMs, spacingMs: 20 };
   return [
     ...trafficLines({ ...base, subset: 'v1', errorRate: 0.01, latencyMs: 20, seed: 1 }),
     ...trafficLines({ ...base, subset: 'v2', errorRate: 0.1, latencyMs: 40, seed: 2 }),

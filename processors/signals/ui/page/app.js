@@ -26,6 +26,7 @@
   let current = null;
   let paused = false;
   let busy = false;
+  let again = false;
 
   const setStatus = (text, error = false) => {
     status.firstChild.textContent = text;
@@ -44,9 +45,16 @@
   );
   ML.fill(status, h('span', {}, 'loading…'), ' ', pause);
 
-  /** Refreshes the current view unless a refresh is already running; errors show in the status bar. */
+  /**
+   * Refreshes the current view. One refresh runs at a time; a request made meanwhile (a new sort,
+   * a keystroke in a filter) runs once the current one is done, so the last change always shows.
+   */
   async function refreshNow() {
-    if (!current || busy) return;
+    if (!current) return;
+    if (busy) {
+      again = true;
+      return;
+    }
     busy = true;
     const view = current;
     try {
@@ -56,6 +64,10 @@
       if (view === current) setStatus(`could not refresh: ${err.message}`, true);
     } finally {
       busy = false;
+    }
+    if (again) {
+      again = false;
+      await refreshNow();
     }
   }
 
@@ -75,7 +87,6 @@
     main.dataset.view = name;
     document.title = `meshlog · ${ML.views[name].title}`;
     current = { view: name, handle: ML.views[name].mount(main, params, ctx) };
-    busy = false;
     void refreshNow();
   }
 

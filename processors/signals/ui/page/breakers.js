@@ -60,80 +60,139 @@
     return root;
   }
 
+  const EDGES_PAGE = 50;
+
+  function edgesTable(list, shown) {
+    return h(
+      'table.breakers',
+      {},
+      h(
+        'thead',
+        {},
+        h(
+          'tr',
+          {},
+          h('th', {}, 'state'),
+          h('th', {}, 'edge (source → service route)'),
+          h('th.num', {}, 'peak failure rate'),
+        ),
+      ),
+      h(
+        'tbody',
+        {},
+        shown.map((x) =>
+          h(
+            'tr',
+            {},
+            h('td', {}, h(`span.state.${x.state}`, {}, stateLabel(x.state))),
+            h('td.key', {}, x.edge),
+            h('td.num', {}, fmt.pct(x.peakFailureRate, 1)),
+          ),
+        ),
+        list.length ? null : h('tr', {}, h('td.empty', { colspan: 3 }, 'no edge matches')),
+      ),
+    );
+  }
+
+  function transitionsTable(events) {
+    const head = ['time', 'edge', 'transition', 'reason'].map((t) => h('th', {}, t));
+    const nums = ['calls', 'failures', 'failure rate'].map((t) => h('th.num', {}, t));
+    return h(
+      'table.transitions',
+      {},
+      h('thead', {}, h('tr', {}, head, nums)),
+      h(
+        'tbody',
+        {},
+        events.map((e) =>
+          h(
+            'tr.transition',
+            { dataset: { to: e.to } },
+            h('td', { title: e['@timestamp'] }, fmt.time(e['@timestamp'])),
+            h('td.key', {}, e.edge),
+            h(
+              'td',
+              {},
+              h(`span.state.${e.from}`, {}, stateLabel(e.from)),
+              ' → ',
+              h(`span.state.${e.to}`, {}, stateLabel(e.to)),
+            ),
+            h('td.reason', {}, e.reason),
+            h('td.num', {}, fmt.int(e.window.calls)),
+            h('td.num', {}, fmt.int(e.window.failures)),
+            h('td.num', {}, fmt.pct(e.window.failureRate, 1)),
+          ),
+        ),
+      ),
+    );
+  }
+
   ML.views ??= {};
   ML.views.breakers = {
     title: 'Breakers',
-    mount(root) {
+    /** Transitions first (what happened), then every edge: open ones first, 50 a page, filterable. */
+    mount(root, params, ctx) {
+      const state = { filter: params.filter ?? '', page: Math.max(0, Number(params.page ?? 0) || 0) };
+      let last = null;
       const summary = h('p.summary');
-      const states = h('tbody');
       const lanes = h('div.timeline-wrap');
-      const events = h('tbody');
+      const events = h('div');
+      const edges = h('div.table-wrap');
+      const range = h('span.range');
+      const prev = h('button', { onclick: () => move(-1) }, '‹ prev');
+      const next = h('button', { onclick: () => move(1) }, 'next ›');
+      const filter = h('input.filter', {
+        type: 'search',
+        placeholder: 'filter edges',
+        value: state.filter,
+        oninput: () => {
+          state.filter = filter.value;
+          state.page = 0;
+          remember();
+          drawEdges();
+        },
+      });
+      const remember = () => ctx.replaceParams({ filter: state.filter, page: state.page || '' });
+      function move(d) {
+        state.page += d;
+        remember();
+        drawEdges();
+      }
+      function drawEdges() {
+        if (!last) return;
+        const needle = state.filter.toLowerCase();
+        const list = needle ? last.filter((x) => x.edge.toLowerCase().includes(needle)) : last;
+        const pages = Math.max(1, Math.ceil(list.length / EDGES_PAGE));
+        state.page = Math.min(state.page, pages - 1);
+        const from = state.page * EDGES_PAGE;
+        const shown = list.slice(from, from + EDGES_PAGE);
+        range.textContent = list.length
+          ? `${fmt.int(from + 1)}–${fmt.int(from + shown.length)} of ${fmt.int(list.length)}`
+          : 'none';
+        prev.disabled = state.page === 0;
+        next.disabled = state.page >= pages - 1;
+        ML.fill(edges, edgesTable(list, shown));
+      }
       ML.fill(
         root,
         summary,
-        h('h3', {}, 'Edges'),
-        h(
-          'table.breakers',
-          {},
-          h(
-            'thead',
-            {},
-            h(
-              'tr',
-              {},
-              h('th', {}, 'state'),
-              h('th', {}, 'edge (source → service route)'),
-              h('th.num', {}, 'peak failure rate'),
-            ),
-          ),
-          states,
-        ),
         h('h3', {}, 'Timeline'),
         lanes,
         h('h3', {}, 'Transitions, oldest first'),
-        h(
-          'table.transitions',
-          {},
-          h(
-            'thead',
-            {},
-            h(
-              'tr',
-              {},
-              h('th', {}, 'time'),
-              h('th', {}, 'edge'),
-              h('th', {}, 'transition'),
-              h('th', {}, 'reason'),
-              h('th.num', {}, 'calls'),
-              h('th.num', {}, 'failures'),
-              h('th.num', {}, 'failure rate'),
-            ),
-          ),
-          events,
-        ),
+        events,
+        h('h3', {}, 'Edges'),
+        h('div.toolbar', {}, filter, h('span.pager', {}, prev, range, next)),
+        edges,
       );
       return {
         async refresh() {
           const [b, ev] = await Promise.all([ML.getJson('/v1/breakers'), ML.getJson('/v1/breakers/events')]);
-          const list = [...b.breakers].sort(
+          last = [...b.breakers].sort(
             (x, y) =>
               RANK[x.state] - RANK[y.state] || y.peakFailureRate - x.peakFailureRate || x.edge.localeCompare(y.edge),
           );
-          const n = (s) => list.filter((x) => x.state === s).length;
-          summary.textContent = `${list.length} edges (${b.policy} policy): ${n('open')} open, ${n('half_open')} half-open, ${n('closed')} closed · ${ev.events.length} transitions`;
-          ML.fill(
-            states,
-            list.map((x) =>
-              h(
-                'tr',
-                {},
-                h('td', {}, h(`span.state.${x.state}`, {}, stateLabel(x.state))),
-                h('td.key', {}, x.edge),
-                h('td.num', {}, fmt.pct(x.peakFailureRate, 1)),
-              ),
-            ),
-            list.length ? null : h('tr', {}, h('td.empty', { colspan: 3 }, 'no edge seen yet')),
-          );
+          const n = (s) => last.filter((x) => x.state === s).length;
+          summary.textContent = `${fmt.int(last.length)} edges (${b.policy} policy): ${n('open')} open, ${n('half_open')} half-open, ${fmt.int(n('closed'))} closed · ${ev.events.length} transitions`;
           const now = Math.max(0, ...ev.events.map((e) => Date.parse(e['@timestamp'])));
           ML.fill(
             lanes,
@@ -141,28 +200,8 @@
               ? timeline(ev.events, now)
               : h('p.empty', {}, 'no transition yet: every breaker has stayed closed'),
           );
-          ML.fill(
-            events,
-            ev.events.map((e) =>
-              h(
-                'tr.transition',
-                { dataset: { to: e.to } },
-                h('td', { title: e['@timestamp'] }, fmt.time(e['@timestamp'])),
-                h('td.key', {}, e.edge),
-                h(
-                  'td',
-                  {},
-                  h(`span.state.${e.from}`, {}, stateLabel(e.from)),
-                  ' → ',
-                  h(`span.state.${e.to}`, {}, stateLabel(e.to)),
-                ),
-                h('td.reason', {}, e.reason),
-                h('td.num', {}, fmt.int(e.window.calls)),
-                h('td.num', {}, fmt.int(e.window.failures)),
-                h('td.num', {}, fmt.pct(e.window.failureRate, 1)),
-              ),
-            ),
-          );
+          ML.fill(events, ev.events.length ? transitionsTable(ev.events) : null);
+          drawEdges();
         },
       };
     },

@@ -26,7 +26,8 @@
       if (el.uplot) el.uplot.setSize({ width: width(el), height: el.uplot.height });
   });
 
-  const side = (label, color, value) => ({ label, stroke: color, width: 2, points: { show: false }, value });
+  // uPlot shows the points where they are sparse, so a bucket with no neighbour is still seen
+  const side = (label, color, value) => ({ label, stroke: color, width: 2, points: { size: 6, fill: color }, value });
 
   ML.charts = {
     COLORS,

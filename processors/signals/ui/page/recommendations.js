@@ -40,6 +40,8 @@
           const [json, yamlRes] = await Promise.all([ML.getJson('/v1/recommendations'), fetch('/v1/recommendations')]);
           const docs = splitYaml(await yamlRes.text());
           const recs = json.recommendations;
+          // a refresh rebuilds the list: keep open the YAML a person had opened
+          const open = new Set([...list.querySelectorAll('details[open]')].map((d) => d.dataset.key));
           ML.fill(
             list,
             recs.length
@@ -61,7 +63,10 @@
                     ),
                     h(
                       'details',
-                      {},
+                      {
+                        dataset: { key: `${r.kind}/${r.namespace}/${r.service}` },
+                        open: open.has(`${r.kind}/${r.namespace}/${r.service}`),
+                      },
                       h('summary', {}, `${r.resource.kind} ${r.resource.metadata?.name ?? ''}`),
                       h('pre', {}, docs[i] ?? ''),
                     ),

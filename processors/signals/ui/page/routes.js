@@ -138,6 +138,7 @@
             ),
             pageButton('next ›', state.page + 1, state.page < last),
           );
+          table.dataset.sorted = `${data.sort} ${data.order}`;
           ML.fill(
             body,
             data.rows.map((r) =>
