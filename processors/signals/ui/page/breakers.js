@@ -24,8 +24,10 @@
       lanes.get(e.edge).push(e);
     }
     const times = events.map((e) => Date.parse(e['@timestamp']));
-    const t0 = Math.min(...times);
-    const t1 = Math.max(now, ...times) + 1000;
+    // a margin either side, so the state before the first transition and after the last are seen
+    const margin = Math.max(1000, (Math.max(now, ...times) - Math.min(...times)) * 0.08);
+    const t0 = Math.min(...times) - margin;
+    const t1 = Math.max(now, ...times) + margin;
     const labelW = 340;
     const w = 1100;
     const laneH = 26;

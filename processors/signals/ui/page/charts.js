@@ -40,7 +40,10 @@
           kind: 'error-rate',
           height: 220,
           scales: { x: { time: true }, y: { range: (_u, _min, max) => [0, Math.max(0.01, (max ?? 0) * 1.15)] } },
-          axes: [{}, { size: 64, values: (_u, ticks) => ticks.map((t) => fmt.pct(t, 1)) }],
+          axes: [
+            { space: 70, values: (_u, ticks) => ticks.map((t) => fmt.time(t * 1000)) },
+            { size: 64, values: (_u, ticks) => ticks.map((t) => fmt.pct(t, 1)) },
+          ],
           series: [{}, side('canary', COLORS.canary, pct), side('baseline', COLORS.baseline, pct)],
         },
         [series.t, series.canary.errorRate, series.baseline.errorRate],

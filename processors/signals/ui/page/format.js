@@ -14,7 +14,8 @@
     pct: (x, digits = 2) => (none(x) ? '–' : `${(x * 100).toFixed(digits)}%`),
     ms: (x) =>
       none(x) ? '–' : x < 10 ? `${x.toFixed(2)} ms` : x < 1000 ? `${x.toFixed(1)} ms` : `${(x / 1000).toFixed(2)} s`,
-    p: (x) => (none(x) ? '–' : x < 1e-4 ? x.toExponential(2) : x.toFixed(4)),
+    // the judge rounds p-values to 10 decimals, so 0 means "below 1e-10"
+    p: (x) => (none(x) ? '–' : x === 0 ? '< 1e-10' : x < 1e-4 ? x.toExponential(2) : x.toFixed(4)),
     /** Local wall time of an ISO string or epoch ms, to the second. */
     time: (t) => (none(t) ? '–' : new Date(t).toLocaleTimeString('en-GB', { hour12: false })),
     dateTime: (t) => (none(t) ? '–' : new Date(t).toLocaleString('en-GB', { hour12: false })),
