@@ -4,7 +4,9 @@ import { trafficLines } from '../../../pipeline/testing/mesh-traffic.ts';
 import { LineParser } from '../../parse/line-parser.ts';
 import { routeStatsConfig } from '../../route_stats/config.ts';
 import { RouteWindows } from '../../route_stats/windows.ts';
-import { routeRows, tablePage } from './route-table.ts';
+import { RouteTable, type RowSpan } from './route-table.ts';
+
+const routeRows = (w: RouteWindows, span: RowSpan) => new RouteTable(w, span).rows();
 
 const parser = new LineParser('auto');
 const parse = (lines: string[]) => lines.map((l) => (parser.parse(l) as { ok: true; record: AccessRecord }).record);
@@ -93,39 +95,42 @@ describe('routes table pages', () => {
       }),
     );
   const w = windowsOf(lines);
-  const rows = () => routeRows(w, { windowMs: 60_000, trendMs: 60_000, end: T0 + 60_000, bucketMs: 10_000 });
+  const table = new RouteTable(w, { windowMs: 60_000, trendMs: 60_000, end: T0 + 60_000, bucketMs: 10_000 });
 
   it('sorts on the server, pages, and reports the total', () => {
-    const p = tablePage(rows(), { sort: 'p99', order: 'desc', offset: 0, limit: 100 });
+    const p = table.page({ sort: 'p99', order: 'desc', offset: 0, limit: 100 });
     expect(p.total).toBe(250);
     expect(p.rows).toHaveLength(100);
     const p99 = p.rows.map((r) => r.p99!);
     expect(p99).toEqual([...p99].sort((a, b) => b - a));
-    const last = tablePage(rows(), { sort: 'p99', order: 'desc', offset: 200, limit: 100 });
+    const last = table.page({ sort: 'p99', order: 'desc', offset: 200, limit: 100 });
     expect(last.rows).toHaveLength(50);
     expect(last.rows[0].p99!).toBeLessThanOrEqual(p99.at(-1)!);
   });
 
   it('sorts text columns and keeps ties in route order, so pages do not shuffle between refreshes', () => {
-    const p = tablePage(rows(), { sort: 'requests', order: 'asc', offset: 0, limit: 250 });
+    const p = table.page({ sort: 'requests', order: 'asc', offset: 0, limit: 250 });
     expect(p.rows[0].requests).toBe(1);
     const ones = p.rows.filter((r) => r.requests === 1).map((r) => `${r.service}/${r.route}`);
     expect(ones).toEqual([...ones].sort());
-    const byService = tablePage(rows(), { sort: 'service', order: 'asc', offset: 0, limit: 1 });
+    const byService = table.page({ sort: 'service', order: 'asc', offset: 0, limit: 1 });
     expect(byService.rows[0].service).toBe('s0');
   });
 
   it('filters on namespace/service/route/subset, case-insensitively', () => {
-    const p = tablePage(rows(), { sort: 'rps', order: 'desc', filter: 'S3/', offset: 0, limit: 100 });
+    const p = table.page({ sort: 'rps', order: 'desc', filter: 'S3/', offset: 0, limit: 100 });
     expect(p.total).toBe(36);
     expect(p.rows.every((r) => r.service === 's3')).toBe(true);
-    expect(tablePage(rows(), { sort: 'rps', order: 'desc', filter: '/r249/', offset: 0, limit: 100 }).total).toBe(1);
+    expect(table.page({ sort: 'rps', order: 'desc', filter: '/r249/', offset: 0, limit: 100 }).total).toBe(1);
   });
 
   it('puts routes without latency last in either order', () => {
-    const all = rows();
-    all[0] = { ...all[0], p50: null };
-    for (const order of ['asc', 'desc'] as const)
-      expect(tablePage([...all], { sort: 'p50', order, offset: 0, limit: 250 }).rows.at(-1)!.p50).toBeNull();
+    const [r] = parse(trafficLines({ service: 's0', subset: 'v1', route: '/none', requests: 1, startMs: T0, seed: 1 }));
+    w.observe({ ...r, 'event.duration': null });
+    const t = new RouteTable(w, { windowMs: 60_000, trendMs: 60_000, end: T0 + 60_000, bucketMs: 10_000 });
+    for (const order of ['asc', 'desc'] as const) {
+      const last = t.page({ sort: 'p50', order, offset: 0, limit: 300 }).rows.at(-1)!;
+      expect(last).toMatchObject({ route: '/none', p50: null, p99: null, requests: 1 });
+    }
   });
 });

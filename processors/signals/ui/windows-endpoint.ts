@@ -3,7 +3,8 @@ import type { SignalsHub } from '../../../exporters/signals_api/hub.ts';
 import { parseDuration } from '../../../pipeline/duration.ts';
 import { canaryViewData } from './canary-view.ts';
 import { canaryLink, requestBase } from './link.ts';
-import { routeRows, SORT_KEYS, tablePage, type SortKey } from './route-table.ts';
+import { RouteTable, SORT_KEYS, type SortKey } from './route-table.ts';
+import type { RouteKey } from '../../route_stats/windows.ts';
 
 interface WindowsQuery {
   window?: string;
@@ -60,14 +61,19 @@ export function registerWindowsEndpoint(app: FastifyInstance, hub: SignalsHub): 
     const windowMs = parseDuration(duration, 'window');
     const newest = hub.windows.newest;
     const end = Number.isFinite(newest) ? newest + 1 : Date.now();
-    const all = routeRows(hub.windows, { windowMs, trendMs: longestMs, end, bucketMs: hub.config.windows.bucketMs });
-    const page = tablePage(all, { sort, order, filter: q.filter, offset, limit });
+    const table = new RouteTable(hub.windows, {
+      windowMs,
+      trendMs: longestMs,
+      end,
+      bucketMs: hub.config.windows.bucketMs,
+    });
+    const page = table.page({ sort, order, filter: q.filter, offset, limit });
     return {
       window: { duration, start: new Date(end - windowMs).toISOString(), end: new Date(end).toISOString() },
       windows,
       bucketMs: hub.config.windows.bucketMs,
       trendMs: longestMs,
-      routes: all.length,
+      routes: table.size,
       overflow: hub.windows.overflow,
       total: page.total,
       offset,
@@ -75,7 +81,7 @@ export function registerWindowsEndpoint(app: FastifyInstance, hub: SignalsHub): 
       sort,
       order,
       rows: page.rows,
-      ...(q.facets ? { facets: facets(all) } : {}),
+      ...(q.facets ? { facets: facets(table.keys()) } : {}),
     };
   });
 
@@ -99,7 +105,7 @@ export function registerWindowsEndpoint(app: FastifyInstance, hub: SignalsHub): 
 }
 
 /** Namespaces → services → subsets seen in the rows, sorted, for the canary chooser. */
-function facets(rows: ReturnType<typeof routeRows>) {
+function facets(rows: RouteKey[]) {
   const m = new Map<string, Set<string>>();
   for (const r of rows) {
     const k = `${r.namespace}\u0000${r.service}`;

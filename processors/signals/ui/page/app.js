@@ -1,11 +1,13 @@
 // The page's shell: hash routing between the four views and the live refresh. A report file sets
 // `meshlog.report` before this runs and gets the canary view of its inline data, with no fetching.
-/* global document, location, history, setInterval */
+/* global document, location, history, setTimeout, performance */
 (() => {
   'use strict';
   const ML = (globalThis.meshlog ??= {});
   const { h } = ML;
+  /** Live refresh every 2 s, or 10× the last refresh's time if longer: a page never costs the server more than ~10%. */
   const REFRESH_MS = 2000;
+  let lastCostMs = 0;
   const ORDER = ['routes', 'canary', 'breakers', 'recommendations'];
   const main = document.querySelector('main');
   const nav = document.querySelector('nav');
@@ -58,7 +60,9 @@
     busy = true;
     const view = current;
     try {
+      const t = performance.now();
       await view.handle.refresh();
+      lastCostMs = performance.now() - t;
       if (view === current) setStatus(`live · updated ${ML.fmt.time(Date.now())}`);
     } catch (err) {
       if (view === current) setStatus(`could not refresh: ${err.message}`, true);
@@ -98,8 +102,10 @@
   document.addEventListener('visibilitychange', () => {
     if (document.visibilityState === 'visible') void refreshNow();
   });
-  setInterval(() => {
-    if (!paused && document.visibilityState === 'visible') void refreshNow();
-  }, REFRESH_MS);
+  const tick = async () => {
+    if (!paused && document.visibilityState === 'visible') await refreshNow();
+    setTimeout(tick, Math.max(REFRESH_MS, 10 * lastCostMs));
+  };
+  setTimeout(tick, REFRESH_MS);
   route();
 })();
