@@ -117,15 +117,15 @@ describe('the web page on the admin server, in Chromium', () => {
 
   it('canary: a link from a verdict shows FAIL, the evidence against the thresholds and both curves', async () => {
     const verdict = await json<{ verdict: string; link: string }>(
-      '/v1/canary?namespace=shop&service=cart&canary=v2&baseline=v1&window=5m',
+      '/v1/canary?namespace=shop&service=cart&canary=v2&baseline=v1&window=1m',
     );
     expect(verdict.verdict).toBe('fail');
     expect(verdict.link).toBe(
-      `${meshlog.adminUrl}/#/canary?namespace=shop&service=cart&canary=v2&baseline=v1&window=5m`,
+      `${meshlog.adminUrl}/#/canary?namespace=shop&service=cart&canary=v2&baseline=v1&window=1m`,
     );
     await open(verdict.link.slice(meshlog.adminUrl.length + 1), '.verdict');
     expect(await page.textContent('.verdict .word')).toBe('FAIL');
-    expect(await page.textContent('.verdict .score')).toBe('score 0/100');
+    expect(await page.textContent('.verdict .score')).toBe('score 0/100 (passes at 75)');
     expect(await page.textContent('.cause')).toMatch(/error rate: canary error rate \d+(\.\d+)?% > baseline/);
     const errorCard = page.locator('section.metric[data-metric="error_rate"]');
     expect(await errorCard.locator('.badge').textContent()).toBe('fail');

@@ -152,7 +152,7 @@
         `div.verdict.${a.verdict}`,
         { dataset: { verdict: a.verdict } },
         h('span.word', {}, a.verdict.toUpperCase()),
-        h('span.score', {}, `score ${a.score}/100`),
+        h('span.score', {}, `score ${a.score}/100`, h('small', {}, ` (passes at ${data.thresholds.passScore})`)),
         h(
           'span.what',
           {},
