@@ -164,6 +164,15 @@ describe('the web page on the admin server, in Chromium', () => {
     expect(page.url()).toContain('#/canary?namespace=shop&service=cart&canary=v1&baseline=v2');
   });
 
+  it('canary: a service with no traffic is inconclusive, and the page says which side is missing', async () => {
+    await open('#/canary?service=ghost&canary=v2&baseline=v1&window=1m', '.verdict');
+    expect(await page.textContent('.verdict .word')).toBe('INCONCLUSIVE');
+    expect(await page.textContent('.warn')).toBe(
+      'no traffic found for v2 (a subset of ghost, or a service of that name)',
+    );
+    expect(await page.locator('section.metric .badge').allTextContents()).toEqual(['nodata', 'nodata']);
+  });
+
   it('breakers: every edge has a state, and the timeline shows open, half-open, closed in order', async () => {
     await open('#/breakers', 'table.transitions tbody tr');
     const edges = (await json<{ breakers: unknown[] }>('/v1/breakers')).breakers.length.toLocaleString('en-US');
