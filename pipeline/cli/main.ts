@@ -71,6 +71,7 @@ export async function main(argv: string[]): Promise<void> {
     .option('--window <duration>', 'window length', '5m')
     .option('--end <iso>', 'window end (default: the newest event)')
     .option('-f, --format <format>', 'access-log format, as for parse', 'auto')
+    .option('--html <file>', 'also write the canary view as one self-contained HTML file')
     .action(analyzeCommand);
 
   program

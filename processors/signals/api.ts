@@ -1,6 +1,8 @@
 import type { FastifyInstance, FastifyReply } from 'fastify';
 import { stringify } from 'yaml';
 import type { SignalsEngine } from './engine.ts';
+import { canaryLink, requestBase } from './ui/link.ts';
+import { registerSignalsUi } from './ui/register.ts';
 
 interface CanaryParams {
   namespace?: string;
@@ -28,6 +30,7 @@ interface FlaggerPayload {
  *   JSON when asked for with `Accept: application/json`).
  */
 export function registerSignalsApi(app: FastifyInstance, hub: SignalsEngine): void {
+  registerSignalsUi(app, hub);
   app.get<{ Querystring: CanaryParams }>('/v1/canary', async (req, reply) => {
     const q = req.query ?? {};
     const missing = (['service', 'canary', 'baseline'] as const).filter((k) => !q[k]);
@@ -36,7 +39,7 @@ export function registerSignalsApi(app: FastifyInstance, hub: SignalsEngine): vo
     if (q.end && !Number.isFinite(end)) return badQuery(reply, 'end', `end is not an ISO time: ${q.end}`);
     const windowProblem = checkWindow(hub, q.window);
     if (windowProblem) return badQuery(reply, 'window', windowProblem);
-    return hub.canary({
+    const answer = hub.canary({
       namespace: q.namespace,
       service: q.service!,
       canary: q.canary!,
@@ -44,6 +47,7 @@ export function registerSignalsApi(app: FastifyInstance, hub: SignalsEngine): vo
       window: q.window,
       end,
     });
+    return { ...answer, link: canaryLink(requestBase(req), answer) };
   });
 
   app.post<{ Body: FlaggerPayload }>('/v1/flagger/gate', async (req, reply) => {
@@ -61,7 +65,9 @@ export function registerSignalsApi(app: FastifyInstance, hub: SignalsEngine): vo
     });
     const { failStatus, inconclusiveStatus } = hub.config.flagger;
     const status = answer.verdict === 'pass' ? 200 : answer.verdict === 'fail' ? failStatus : inconclusiveStatus;
-    return reply.code(status).send({ phase: body.phase ?? null, ...answer });
+    return reply
+      .code(status)
+      .send({ phase: body.phase ?? null, ...answer, link: canaryLink(requestBase(req), answer) });
   });
 
   app.get('/v1/breakers', async () => ({ policy: hub.breakers.policy.name, breakers: hub.breakers.states() }));

@@ -20,6 +20,8 @@ export interface CanaryQuery {
   window?: string;
   /** End of the window, epoch ms; default: the newest event seen. */
   end?: number;
+  /** Record the verdict as a decision and in `meshlog_canary_verdict` (what the canary controllers ask). Default: true; a page view passes false. */
+  record?: boolean;
 }
 
 export interface CanaryAnswer extends CanaryVerdict {
@@ -258,22 +260,24 @@ export class SignalsEngine {
         .filter((x) => common.size === 0 || common.has(x.key.route))
         .reduce((acc, x) => acc.merge(x.stats), new WindowStats(this.config.windows.sampleSize));
     const verdict = judge(sum(c), sum(b), this.config.canary);
-    if (c.length > 0 || b.length > 0) this.#setVerdictGauge(q, VERDICT_VALUE[verdict.verdict]);
+    const record = q.record ?? true;
+    if (record && (c.length > 0 || b.length > 0)) this.#setVerdictGauge(q, VERDICT_VALUE[verdict.verdict]);
     const iso = (t: number) => (Number.isFinite(t) ? new Date(t).toISOString() : null);
-    this.#decide({
-      '@timestamp': iso(end)!,
-      'event.dataset': 'meshlog.decision',
-      'event.id': `canary:${q.namespace ?? ''}/${q.service}:${q.canary}/${q.baseline}:${duration}:${end}`,
-      'decision.type': 'canary',
-      'mesh.destination.service': q.service,
-      'mesh.destination.namespace': q.namespace ?? null,
-      'canary.subset': q.canary,
-      'baseline.subset': q.baseline,
-      verdict: verdict.verdict,
-      score: verdict.score,
-      reason: verdict.metrics.map((m) => `${m.name}: ${m.result} (${m.reason})`).join('; '),
-      evidence: verdict.metrics,
-    });
+    if (record)
+      this.#decide({
+        '@timestamp': iso(end)!,
+        'event.dataset': 'meshlog.decision',
+        'event.id': `canary:${q.namespace ?? ''}/${q.service}:${q.canary}/${q.baseline}:${duration}:${end}`,
+        'decision.type': 'canary',
+        'mesh.destination.service': q.service,
+        'mesh.destination.namespace': q.namespace ?? null,
+        'canary.subset': q.canary,
+        'baseline.subset': q.baseline,
+        verdict: verdict.verdict,
+        score: verdict.score,
+        reason: verdict.metrics.map((m) => `${m.name}: ${m.result} (${m.reason})`).join('; '),
+        evidence: verdict.metrics,
+      });
     return {
       verdict: verdict.verdict,
       score: verdict.score,

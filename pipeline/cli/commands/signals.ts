@@ -2,6 +2,7 @@ import { toYaml } from '../../../processors/signals/api.ts';
 import { signalsConfig } from '../../../processors/signals/config.ts';
 import { SignalsEngine } from '../../../processors/signals/engine.ts';
 import { readLogFiles } from '../read-parts.ts';
+import { writeCanaryReport } from './canary-report.ts';
 
 /** Replays access logs through a SignalsEngine on event time, oldest first (input order breaks ties). */
 function replay(
@@ -28,6 +29,7 @@ export function analyzeCommand(opts: {
   window: string;
   end?: string;
   format: string;
+  html?: string;
 }): void {
   const { hub } = replay(opts.logs, opts.format, { windows: { windows: [opts.window] } });
   const end = opts.end ? Date.parse(opts.end) : undefined;
@@ -35,20 +37,16 @@ export function analyzeCommand(opts: {
     process.stderr.write(`--end: not an ISO time: ${opts.end}\n`);
     process.exit(2);
   }
-  process.stdout.write(
-    JSON.stringify(
-      hub.canary({
-        namespace: opts.namespace,
-        service: opts.service,
-        canary: opts.canary,
-        baseline: opts.baseline,
-        window: opts.window,
-        end,
-      }),
-      null,
-      2,
-    ) + '\n',
-  );
+  const answer = hub.canary({
+    namespace: opts.namespace,
+    service: opts.service,
+    canary: opts.canary,
+    baseline: opts.baseline,
+    window: opts.window,
+    end,
+  });
+  if (opts.html) writeCanaryReport(opts.html, hub, answer);
+  process.stdout.write(JSON.stringify(answer, null, 2) + '\n');
 }
 
 /** `meshlog breaker`: breaker transitions as NDJSON. */
