@@ -5,9 +5,13 @@ export function isServerFault(c: ErrorClass): boolean {
   return c === 'app' || c === 'mesh';
 }
 
-/** The client side of an edge (outbound and gateway hops): the default reporter, since a 503 UO never reaches the server. */
+/**
+ * The client side of an edge (outbound and gateway hops): the default reporter, since a 503 UO never
+ * reaches the server. An ambient waypoint is the only L7 proxy of its hop and the client of the
+ * destination pod (it sees the UF/UO failures), so its lines report the edge too.
+ */
 export function isClientSide(d: Direction): boolean {
-  return d === 'outbound' || d === 'gateway';
+  return d === 'outbound' || d === 'gateway' || d === 'waypoint';
 }
 
 /** Flags that mean the mesh (not the application) failed the request. */
