@@ -56,6 +56,9 @@ export interface AccessRecord {
   'mesh.source.namespace'?: string | null;
   'mesh.route': string;
   'mesh.error_class': ErrorClass;
+  /** ztunnel events: connection_complete, connection_opened (debug level), connection_failed. */
+  'event.action'?: string | null;
+  'log.level'?: string | null;
   /** Who logged the hop: sidecar, gateway, waypoint or ztunnel (ambient L4). */
   'mesh.reporter'?: 'sidecar' | 'gateway' | 'waypoint' | 'ztunnel' | null;
   /** The destination is not under the cluster domain (ServiceEntry host): `service` holds the whole host. */

@@ -5,7 +5,7 @@ import { decodeOtlpLogsProto, otlpLogsToRecords } from './decoders/otlp-logs.ts'
 import { decodeOtlpTracesProto, otlpToSpans } from './decoders/otlp-traces.ts';
 import { decodeZipkinProto, zipkinToSpans } from './decoders/zipkin.ts';
 import type { Fields } from './fields.ts';
-import { LineParser } from './line-parser.ts';
+import { LineParser, type MeshRules } from './line-parser.ts';
 import { normalise } from './normalise.ts';
 import { unwrap, type Unwrapped } from './unwrap.ts';
 import type { ParseOptions, ParseResult } from './task.ts';
@@ -13,12 +13,13 @@ import type { ParseOptions, ParseResult } from './task.ts';
 const fatalUtf8 = new TextDecoder('utf-8', { fatal: true });
 const parsers = new Map<string, LineParser>();
 
-/** One LineParser per format string per worker: compiling a format is done once, not per batch. */
-function parserFor(format: string): LineParser {
-  let p = parsers.get(format);
+/** One LineParser per format string (and mesh rules) per worker: compiling is done once, not per batch. */
+function parserFor(format: string, mesh: MeshRules | undefined): LineParser {
+  const key = mesh ? `${format}\u0000${JSON.stringify(mesh)}` : format;
+  let p = parsers.get(key);
   if (!p) {
-    p = new LineParser(format);
-    parsers.set(format, p);
+    p = new LineParser(format, mesh);
+    parsers.set(key, p);
   }
   return p;
 }
@@ -31,6 +32,7 @@ export function parseChunk(chunk: RawChunk, task: ParseOptions, out: ParseResult
   if (chunk.encoding === 'lines') return parseLines(chunk, task, out);
   const parser = parserFor(
     chunk.context?.format && chunk.context.format !== 'auto' ? chunk.context.format : task.format,
+    task.mesh,
   );
   try {
     switch (chunk.encoding) {
@@ -100,6 +102,7 @@ function decodeAls(chunk: RawChunk, out: ParseResult): void {
 function parseLines(chunk: RawChunk, task: ParseOptions, out: ParseResult): void {
   const parser = parserFor(
     chunk.context?.format && chunk.context.format !== 'auto' ? chunk.context.format : task.format,
+    task.mesh,
   );
   const reject = (code: string, reason: string, payload: Uint8Array | string, line: number) =>
     out.rejections.push({ receiver: chunk.receiver, code, reason, payload, line });

@@ -1,14 +1,6 @@
 import type { AccessRecord, Direction } from '../../pipeline/records.ts';
 import type { Fields } from './fields.ts';
-import {
-  DEFAULT_CLUSTER_DOMAIN,
-  parseCluster,
-  parseNodeId,
-  parseSni,
-  splitClusterHost,
-  splitHost,
-  workloadOf,
-} from './mesh/cluster.ts';
+import { DEFAULT_CLUSTER_DOMAIN, parseCluster, parseNodeId, parseSni, splitHost, workloadOf } from './mesh/cluster.ts';
 import { classifyError } from './mesh/error-class.ts';
 import { routeKey } from './mesh/route.ts';
 import { subsetResolver } from './mesh/subset.ts';
@@ -173,7 +165,7 @@ export function normalise(
     'mesh.reporter': REPORTERS[direction],
     'mesh.destination.service': service,
     'mesh.destination.namespace': namespace,
-    'mesh.destination.port': info.port,
+    'mesh.destination.port': info.port ?? (routeCluster ? (portOf(authority) ?? local.port) : null),
     'mesh.destination.subset': subset,
     'mesh.source.workload': workload,
     'mesh.source.namespace': node?.namespace ?? ctx.namespace ?? null,
@@ -186,6 +178,11 @@ export function normalise(
     if (v !== null && v !== undefined && v !== '-') rec[`envoy.extra.${k}`] = v;
   }
   return rec;
+}
+
+function portOf(host: string | null): number | null {
+  const m = host ? /:(\d+)$/.exec(host) : null;
+  return m ? Number(m[1]) : null;
 }
 
 /**
