@@ -6,11 +6,14 @@ import { decodeOtlpTracesProto, otlpToSpans } from './decoders/otlp-traces.ts';
 import { decodeZipkinProto, zipkinToSpans } from './decoders/zipkin.ts';
 import type { Fields } from './fields.ts';
 import { LineParser, type MeshRules } from './line-parser.ts';
+import { EndpointBook } from './mesh/endpoints.ts';
 import { normalise } from './normalise.ts';
 import { unwrap, type Unwrapped } from './unwrap.ts';
 import type { ParseOptions, ParseResult } from './task.ts';
 
 const fatalUtf8 = new TextDecoder('utf-8', { fatal: true });
+/** Per thread: the offline CLI reads every chunk of a file here, a worker sees the chunks it is given. */
+let endpoints: EndpointBook | undefined;
 const parsers = new Map<string, LineParser>();
 
 /** One LineParser per format string (and mesh rules) per worker: compiling is done once, not per batch. */
@@ -29,7 +32,13 @@ function parserFor(format: string, mesh: MeshRules | undefined): LineParser {
  * number; it never takes the valid lines of its chunk down with it.
  */
 export function parseChunk(chunk: RawChunk, task: ParseOptions, out: ParseResult): void {
-  if (chunk.encoding === 'lines') return parseLines(chunk, task, out);
+  if (chunk.encoding === 'lines') {
+    const first = out.records.length;
+    parseLines(chunk, task, out);
+    endpoints ??= new EndpointBook(task.maxEndpoints ?? 10_000);
+    endpoints.apply(out.records.slice(first));
+    return;
+  }
   const parser = parserFor(
     chunk.context?.format && chunk.context.format !== 'auto' ? chunk.context.format : task.format,
     task.mesh,

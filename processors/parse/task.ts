@@ -7,6 +7,8 @@ export interface ParseOptions {
   maxLineBytes: number;
   /** Cluster domain and workload → subset rules; the defaults of config.ts when absent (offline CLI). */
   mesh?: MeshRules;
+  /** Pod addresses remembered to name a waypoint's upstream workload. Default: 10000. */
+  maxEndpoints?: number;
 }
 
 /** What the parse processor sends to a worker: whole chunks, their buffers transferred. */
