@@ -23,7 +23,10 @@ interface Candidate {
   parser: TextParser;
 }
 
-const ISTIO_CANDIDATES: Candidate[] = ISTIO_TEXT_FORMATS.map((f) => ({ id: f.id, parser: compileText(f.format) }));
+const ISTIO_CANDIDATES: Candidate[] = ISTIO_TEXT_FORMATS.map((f) => ({
+  id: f.id,
+  parser: compileText(f.format, { spaceFree: true }),
+}));
 
 /**
  * Parses one access-log line in the configured format:
@@ -95,8 +98,7 @@ export class LineParser {
 
   #parseUnwrapped(u: Unwrapped, ctx?: LineContext): LineResult {
     const context = u.context || ctx ? { ...ctx, ...u.context } : undefined;
-    // Collectors and CRLF files leave trailing whitespace; no format ends in a space.
-    const text = u.line.trimEnd();
+    const text = u.line;
     let json = u.json;
     if (!json && text.charCodeAt(0) === 123) {
       try {
