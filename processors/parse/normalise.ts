@@ -191,6 +191,9 @@ function portOf(host: string | null): number | null {
  */
 export function realAddress(addr: string | null): string | null {
   if (addr === null || !addr.startsWith('envoy://')) return addr;
+  // Early waypoints: `envoy://inbound-pod|9080||10.244.2.9/` names the pod and port in the cluster.
+  const pod = /^envoy:\/\/inbound-pod\|(\d+)\|[^|]*\|([0-9a-fA-F:.]+)\/?$/.exec(addr);
+  if (pod) return pod[2].includes(':') ? `[${pod[2]}]:${pod[1]}` : `${pod[2]}:${pod[1]}`;
   const tail = addr.slice(addr.lastIndexOf('/') + 1);
   return splitAddress(tail).ip === null ? null : tail;
 }
