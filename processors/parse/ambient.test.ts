@@ -184,10 +184,9 @@ describe('waypoint lines', () => {
   it('take the subset from the workload ztunnel reports behind the upstream address, in either order', () => {
     const ztunnel =
       '2025-01-30T12:10:14.000000Z\tinfo\taccess\tconnection complete\tsrc.addr=10.244.0.50:40000 src.workload="waypoint-5b7c9d-x2x9q" dst.addr=10.129.0.43:15008 dst.hbone_addr=10.129.0.43:9080 dst.service="details.bookinfo.svc.cluster.local" dst.workload="details-v2-6cd6d9df6b-mddv2" dst.namespace="bookinfo" direction="inbound" bytes_sent=1 bytes_recv=1 duration="1ms"';
-    for (const text of [
-      `${WAYPOINT}\n${ztunnel}\n`,
-      `${ztunnel}\n${WAYPOINT.replace('10.129.0.43', '10.129.0.43')}\n`,
-    ]) {
+    // Each order with its own pod address: the book is kept across chunks, as in the offline CLI.
+    const other = (l: string) => l.replaceAll('10.129.0.43', '10.129.0.44');
+    for (const text of [`${WAYPOINT}\n${ztunnel}\n`, `${other(ztunnel)}\n${other(WAYPOINT)}\n`]) {
       const out = chunk(text);
       const wp = out.records.find((r) => r['mesh.reporter'] === 'waypoint')!;
       expect(wp).toMatchObject({ 'mesh.destination.workload': 'details-v2', 'mesh.destination.subset': 'v2' });
