@@ -46,7 +46,7 @@ export function parseChunk(chunk: RawChunk, task: ParseOptions, out: ParseResult
   try {
     switch (chunk.encoding) {
       case 'als':
-        return decodeAls(chunk, out);
+        return decodeAls(chunk, out, parser);
       case 'otlp-logs-proto':
         return otlpLogsToRecords(decodeOtlpLogsProto(chunk.data), parser, chunk.receiver, out);
       case 'otlp-logs-json':
@@ -76,7 +76,7 @@ function jsonObject(data: Uint8Array): Record<string, unknown> {
 }
 
 /** One StreamAccessLogsMessage: the identifier (first message only) and its HTTP or TCP entries. */
-function decodeAls(chunk: RawChunk, out: ParseResult): void {
+function decodeAls(chunk: RawChunk, out: ParseResult, parser: LineParser): void {
   const type = protoType('envoy.service.accesslog.v3.StreamAccessLogsMessage');
   const msg = type.toObject(type.decode(chunk.data), { longs: String, enums: String, defaults: false }) as Record<
     string,
@@ -96,7 +96,7 @@ function decodeAls(chunk: RawChunk, out: ParseResult): void {
   ];
   for (const [fields, raw] of entries) {
     try {
-      out.records.push(normalise(fields, http.length ? 'envoy-als-http' : 'envoy-als-tcp', ctx));
+      out.records.push(normalise(fields, http.length ? 'envoy-als-http' : 'envoy-als-tcp', ctx, parser.options));
     } catch (err) {
       out.rejections.push({
         receiver: chunk.receiver,

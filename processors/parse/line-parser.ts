@@ -46,10 +46,7 @@ export class LineParser {
   #lastHit = 0;
 
   constructor(format: string, rules: MeshRules = {}) {
-    this.#opts = {
-      clusterDomain: rules.clusterDomain ?? DEFAULT_CLUSTER_DOMAIN,
-      subsetOf: subsetResolver(rules.subsets ?? DEFAULT_SUBSET_RULES),
-    };
+    this.#opts = normaliseOptions(rules);
     if (format === 'auto' || format === 'istio-text' || format === 'istio-json') {
       this.#mode = format;
       this.#json = new JsonFormat();
@@ -131,6 +128,11 @@ export class LineParser {
     return this.#detect(text, context);
   }
 
+  /** The mesh rules compiled for normalise (also used for records decoded without a line, e.g. ALS). */
+  get options(): NormaliseOptions {
+    return this.#opts;
+  }
+
   #ztunnel(parse: () => AccessRecord): LineResult {
     try {
       return { ok: true, record: parse() };
@@ -161,6 +163,13 @@ export class LineParser {
       throw err;
     }
   }
+}
+
+export function normaliseOptions(rules: MeshRules = {}): NormaliseOptions {
+  return {
+    clusterDomain: rules.clusterDomain ?? DEFAULT_CLUSTER_DOMAIN,
+    subsetOf: subsetResolver(rules.subsets ?? DEFAULT_SUBSET_RULES),
+  };
 }
 
 function hasEnvoyKeys(obj: Record<string, unknown>): boolean {
