@@ -115,9 +115,11 @@ export function normalise(
     service = inCluster ? fromAuthority.service : routeCluster[2];
     namespace = (inCluster ? fromAuthority.namespace : null) ?? routeCluster[1];
   }
+  // A custom waypoint format may log the destination's workload or version label (Istio's metric
+  // label names); otherwise the agent's Kubernetes metadata, otherwise the workload → subset rules.
   const destinationWorkload = str(f.extras?.['destination_workload'] as string | undefined);
-  if (!subset && (waypoint || ctx.destinationVersion))
-    subset = ctx.destinationVersion ?? opts.subsetOf(destinationWorkload);
+  const version = ctx.destinationVersion ?? str(f.extras?.['destination_version'] as string | undefined);
+  if (!subset && (waypoint || version)) subset = version ?? opts.subsetOf(destinationWorkload);
 
   const extras = f.extras ?? {};
   const grpcStatus = extras['grpc_status'] ?? extras['resp.grpc-status'] ?? extras['trailer.grpc-status'];
