@@ -5,7 +5,8 @@
  * never Envoy's `-`.
  */
 
-export type Direction = 'inbound' | 'outbound' | 'gateway' | 'passthrough' | 'blackhole' | 'unknown';
+/** `waypoint`: an ambient-mode waypoint's line, the only L7 reporter of its hop (it is the client of the destination pod). */
+export type Direction = 'inbound' | 'outbound' | 'gateway' | 'waypoint' | 'passthrough' | 'blackhole' | 'unknown';
 export type ErrorClass = 'ok' | 'app' | 'mesh' | 'client_abort' | 'no_route' | 'rate_limited';
 export type JoinState = 'complete' | 'partial' | 'late';
 
@@ -55,6 +56,24 @@ export interface AccessRecord {
   'mesh.source.namespace'?: string | null;
   'mesh.route': string;
   'mesh.error_class': ErrorClass;
+  /** ztunnel events: connection_complete, connection_opened (debug level), connection_failed. */
+  'event.action'?: string | null;
+  'log.level'?: string | null;
+  /** Who logged the hop: sidecar, gateway, waypoint or ztunnel (ambient L4). */
+  'mesh.reporter'?: 'sidecar' | 'gateway' | 'waypoint' | 'ztunnel' | null;
+  /** The destination is not under the cluster domain (ServiceEntry host): `service` holds the whole host. */
+  'mesh.destination.external'?: boolean;
+  'mesh.destination.workload'?: string | null;
+  /** SPIFFE identities (ztunnel, mTLS only). */
+  'mesh.source.identity'?: string | null;
+  'mesh.destination.identity'?: string | null;
+  /** ztunnel's `dst.hbone_addr`: the real target behind the HBONE port 15008 (IP:port or host:port). */
+  'mesh.destination.hbone_address'?: string | null;
+  'mesh.source.cluster'?: string | null;
+  'mesh.destination.cluster'?: string | null;
+  /** ztunnel's `error`, and its class: policy_denied, tls, connect, timeout, reset, other. */
+  'error.message'?: string | null;
+  'error.type'?: string | null;
   /** Business headers kept (issue 05), `labels.<name>`. */
   [label: `labels.${string}`]: string | undefined;
   /** Columns of a custom format that have no ECS home, kept verbatim. */

@@ -26,7 +26,10 @@ const ctx = testContext('fluent_forward');
 beforeAll(async () => {
   pool = new WorkerPool({ threads: 1 });
   // The real parse processor behind the receiver, so the test sees finished AccessRecords.
-  const parse = new ParseProcessor(parseConfig.parse({}), { ...testContext('parse'), pool });
+  const parse = new ParseProcessor(parseConfig.parse({ maxClockSkewMs: 0 /* a 2020 line */ }), {
+    ...testContext('parse'),
+    pool,
+  });
   parse.connect(sink);
   const intake = {
     consume: (b: Batch<unknown>) => parse.consume(b as Batch<RawChunk>),

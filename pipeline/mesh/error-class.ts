@@ -1,13 +1,26 @@
-import type { Direction, ErrorClass } from '../records.ts';
+import type { AccessRecord, Direction, ErrorClass } from '../records.ts';
 
 /** Failures the destination answers for: what breakers, canary error rates and synthetic traces count. */
 export function isServerFault(c: ErrorClass): boolean {
   return c === 'app' || c === 'mesh';
 }
 
-/** The client side of an edge (outbound and gateway hops): the default reporter, since a 503 UO never reaches the server. */
+/**
+ * The client side of an edge (outbound and gateway hops): the default reporter, since a 503 UO never
+ * reaches the server. An ambient waypoint is the only L7 proxy of its hop and the client of the
+ * destination pod (it sees the UF/UO failures), so its lines report the edge too.
+ */
 export function isClientSide(d: Direction): boolean {
-  return d === 'outbound' || d === 'gateway';
+  return d === 'outbound' || d === 'gateway' || d === 'waypoint';
+}
+
+/**
+ * Whether a record is one request (or one finished connection) for the signals: ztunnel logs a
+ * `connection_opened` event before the `connection_complete` one, and counting both would count
+ * each connection twice.
+ */
+export function isSignalEvent(r: AccessRecord): boolean {
+  return r['event.action'] !== 'connection_opened';
 }
 
 /** Flags that mean the mesh (not the application) failed the request. */

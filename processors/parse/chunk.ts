@@ -5,20 +5,24 @@ import { decodeOtlpLogsProto, otlpLogsToRecords } from './decoders/otlp-logs.ts'
 import { decodeOtlpTracesProto, otlpToSpans } from './decoders/otlp-traces.ts';
 import { decodeZipkinProto, zipkinToSpans } from './decoders/zipkin.ts';
 import type { Fields } from './fields.ts';
-import { LineParser } from './line-parser.ts';
+import { LineParser, type MeshRules } from './line-parser.ts';
+import { EndpointBook } from './mesh/endpoints.ts';
 import { normalise } from './normalise.ts';
 import { unwrap, type Unwrapped } from './unwrap.ts';
 import type { ParseOptions, ParseResult } from './task.ts';
 
 const fatalUtf8 = new TextDecoder('utf-8', { fatal: true });
+/** Per thread: the offline CLI reads every chunk of a file here, a worker sees the chunks it is given. */
+let endpoints: EndpointBook | undefined;
 const parsers = new Map<string, LineParser>();
 
-/** One LineParser per format string per worker: compiling a format is done once, not per batch. */
-function parserFor(format: string): LineParser {
-  let p = parsers.get(format);
+/** One LineParser per format string (and mesh rules) per worker: compiling is done once, not per batch. */
+function parserFor(format: string, mesh: MeshRules | undefined): LineParser {
+  const key = mesh ? `${format}\u0000${JSON.stringify(mesh)}` : format;
+  let p = parsers.get(key);
   if (!p) {
-    p = new LineParser(format);
-    parsers.set(format, p);
+    p = new LineParser(format, mesh);
+    parsers.set(key, p);
   }
   return p;
 }
@@ -28,14 +32,21 @@ function parserFor(format: string): LineParser {
  * number; it never takes the valid lines of its chunk down with it.
  */
 export function parseChunk(chunk: RawChunk, task: ParseOptions, out: ParseResult): void {
-  if (chunk.encoding === 'lines') return parseLines(chunk, task, out);
+  if (chunk.encoding === 'lines') {
+    const first = out.records.length;
+    parseLines(chunk, task, out);
+    endpoints ??= new EndpointBook(task.maxEndpoints ?? 10_000);
+    endpoints.apply(out.records.slice(first));
+    return;
+  }
   const parser = parserFor(
     chunk.context?.format && chunk.context.format !== 'auto' ? chunk.context.format : task.format,
+    task.mesh,
   );
   try {
     switch (chunk.encoding) {
       case 'als':
-        return decodeAls(chunk, out);
+        return decodeAls(chunk, out, parser);
       case 'otlp-logs-proto':
         return otlpLogsToRecords(decodeOtlpLogsProto(chunk.data), parser, chunk.receiver, out);
       case 'otlp-logs-json':
@@ -65,7 +76,7 @@ function jsonObject(data: Uint8Array): Record<string, unknown> {
 }
 
 /** One StreamAccessLogsMessage: the identifier (first message only) and its HTTP or TCP entries. */
-function decodeAls(chunk: RawChunk, out: ParseResult): void {
+function decodeAls(chunk: RawChunk, out: ParseResult, parser: LineParser): void {
   const type = protoType('envoy.service.accesslog.v3.StreamAccessLogsMessage');
   const msg = type.toObject(type.decode(chunk.data), { longs: String, enums: String, defaults: false }) as Record<
     string,
@@ -85,7 +96,7 @@ function decodeAls(chunk: RawChunk, out: ParseResult): void {
   ];
   for (const [fields, raw] of entries) {
     try {
-      out.records.push(normalise(fields, http.length ? 'envoy-als-http' : 'envoy-als-tcp', ctx));
+      out.records.push(normalise(fields, http.length ? 'envoy-als-http' : 'envoy-als-tcp', ctx, parser.options));
     } catch (err) {
       out.rejections.push({
         receiver: chunk.receiver,
@@ -100,6 +111,7 @@ function decodeAls(chunk: RawChunk, out: ParseResult): void {
 function parseLines(chunk: RawChunk, task: ParseOptions, out: ParseResult): void {
   const parser = parserFor(
     chunk.context?.format && chunk.context.format !== 'auto' ? chunk.context.format : task.format,
+    task.mesh,
   );
   const reject = (code: string, reason: string, payload: Uint8Array | string, line: number) =>
     out.rejections.push({ receiver: chunk.receiver, code, reason, payload, line });

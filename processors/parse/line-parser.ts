@@ -3,8 +3,18 @@ import { compileText, type TextParser } from './envoy-format/compile.ts';
 import { ISTIO_TEXT_FORMATS } from './envoy-format/istio-formats.ts';
 import { JsonFormat } from './envoy-format/json-format.ts';
 import type { Fields } from './fields.ts';
-import { FieldError, normalise, type LineContext } from './normalise.ts';
+import { ENVOY_KEY_ALIASES } from './envoy-format/json-format.ts';
+import { DEFAULT_CLUSTER_DOMAIN } from './mesh/cluster.ts';
+import { DEFAULT_SUBSET_RULES, subsetResolver, type SubsetRules } from './mesh/subset.ts';
+import { FieldError, normalise, type LineContext, type NormaliseOptions } from './normalise.ts';
 import { unwrap, type Unwrapped } from './unwrap.ts';
+import { isZtunnelJson, isZtunnelText, parseZtunnelJson, parseZtunnelText } from './ztunnel.ts';
+
+/** What the parse config says about the mesh (see config.ts); both parts have defaults. */
+export interface MeshRules {
+  clusterDomain?: string;
+  subsets?: SubsetRules;
+}
 
 export type LineResult = { ok: true; record: AccessRecord } | { ok: false; reason: string };
 
@@ -13,12 +23,16 @@ interface Candidate {
   parser: TextParser;
 }
 
-const ISTIO_CANDIDATES: Candidate[] = ISTIO_TEXT_FORMATS.map((f) => ({ id: f.id, parser: compileText(f.format) }));
+const ISTIO_CANDIDATES: Candidate[] = ISTIO_TEXT_FORMATS.map((f) => ({
+  id: f.id,
+  parser: compileText(f.format, { spaceFree: true }),
+}));
 
 /**
  * Parses one access-log line in the configured format:
- * - `auto`: JSON lines as Istio JSON, text lines as whichever Istio format A–H fits (per line,
- *   so a mesh mid-upgrade with two layouts works);
+ * - `auto`: ztunnel access events (text, JSON, legacy) as L4 records; other JSON lines by key (Istio's
+ *   keys and Envoy's own, as Envoy Gateway logs them); text lines as whichever Istio format A–H
+ *   fits (per line, so a mesh mid-upgrade with two layouts works);
  * - `istio-text`, `istio-json`: only that family;
  * - `envoy:<format string>`: a user's `accessLogFormat`, text or JSON-shaped.
  * Collector prefixes (CRI, docker json-file, kubectl timestamps, Fluent Bit `log`) are removed first.
@@ -28,9 +42,11 @@ export class LineParser {
   readonly #custom: Candidate | undefined;
   readonly #json: JsonFormat;
   readonly #jsonLabel: string;
+  readonly #opts: NormaliseOptions;
   #lastHit = 0;
 
-  constructor(format: string) {
+  constructor(format: string, rules: MeshRules = {}) {
+    this.#opts = normaliseOptions(rules);
     if (format === 'auto' || format === 'istio-text' || format === 'istio-json') {
       this.#mode = format;
       this.#json = new JsonFormat();
@@ -91,13 +107,16 @@ export class LineParser {
         return { ok: false, reason: `invalid JSON: ${(err as Error).message}` };
       }
     }
+    if (json && this.#mode !== 'custom' && isZtunnelJson(json))
+      return this.#ztunnel(() => parseZtunnelJson(json, context, this.#opts));
     if (json) {
       if (this.#mode === 'istio-text' || this.#custom)
         return {
           ok: false,
           reason: `JSON line, but the format is ${this.#custom ? 'a text format string' : 'istio-text'}`,
         };
-      return this.#finish(this.#json.fields(json), this.#jsonLabel, context);
+      const label = this.#jsonLabel === 'istio-json' && hasEnvoyKeys(json) ? 'envoy-json' : this.#jsonLabel;
+      return this.#finish(this.#json.fields(json), label, context);
     }
     if (this.#mode === 'istio-json') return { ok: false, reason: 'not a JSON line, but the format is istio-json' };
     if (this.#custom) {
@@ -105,7 +124,22 @@ export class LineParser {
       if (!fields) return { ok: false, reason: `does not match the format string (${describeMismatch(text)})` };
       return this.#finish(fields, this.#custom.id, context);
     }
+    if (isZtunnelText(text)) return this.#ztunnel(() => parseZtunnelText(text, context, this.#opts));
     return this.#detect(text, context);
+  }
+
+  /** The mesh rules compiled for normalise (also used for records decoded without a line, e.g. ALS). */
+  get options(): NormaliseOptions {
+    return this.#opts;
+  }
+
+  #ztunnel(parse: () => AccessRecord): LineResult {
+    try {
+      return { ok: true, record: parse() };
+    } catch (err) {
+      if (err instanceof FieldError) return { ok: false, reason: `ztunnel: ${err.message}` };
+      throw err;
+    }
   }
 
   #detect(text: string, ctx: LineContext | undefined): LineResult {
@@ -123,12 +157,24 @@ export class LineParser {
 
   #finish(fields: Fields, format: string, ctx: LineContext | undefined): LineResult {
     try {
-      return { ok: true, record: normalise(fields, format, ctx) };
+      return { ok: true, record: normalise(fields, format, ctx, this.#opts) };
     } catch (err) {
       if (err instanceof FieldError) return { ok: false, reason: err.message };
       throw err;
     }
   }
+}
+
+export function normaliseOptions(rules: MeshRules = {}): NormaliseOptions {
+  return {
+    clusterDomain: rules.clusterDomain ?? DEFAULT_CLUSTER_DOMAIN,
+    subsetOf: subsetResolver(rules.subsets ?? DEFAULT_SUBSET_RULES),
+  };
+}
+
+function hasEnvoyKeys(obj: Record<string, unknown>): boolean {
+  for (const k in obj) if (k in ENVOY_KEY_ALIASES) return true;
+  return false;
 }
 
 /** A hint for the dead-letter reason: the usual causes are truncation and unbalanced quotes. */

@@ -1,9 +1,11 @@
 import { PARSE_WORKER } from './decode-in-pool.ts';
 import { createBatch, type Batch } from '../../pipeline/batch.ts';
+import { permanent } from '../../pipeline/errors.ts';
 import type { ComponentContext, Consumer, Processor } from '../../pipeline/component.ts';
 import type { ProcessorFactory } from '../../pipeline/factory.ts';
 import type { AccessRecord, RawChunk } from '../../pipeline/records.ts';
 import { parseConfig, type ParseConfig } from './config.ts';
+import { EndpointBook } from './mesh/endpoints.ts';
 import { RouteCap } from './mesh/route.ts';
 import { LineParser } from './line-parser.ts';
 import type { ParseResult, ParseTask } from './task.ts';
@@ -20,14 +22,20 @@ export class ParseProcessor implements Processor<RawChunk | AccessRecord, Access
   readonly #ctx: ComponentContext;
   readonly #config: ParseConfig;
   readonly #routes: RouteCap;
+  readonly #endpoints: EndpointBook;
   #next: Consumer<AccessRecord> | undefined;
 
   constructor(config: ParseConfig, ctx: ComponentContext) {
-    new LineParser(config.format); // fail at build time, with the option named, not in a worker
+    new LineParser(config.format, this.#mesh(config)); // fail at build time, with the option named, not in a worker
     this.name = ctx.name;
     this.#ctx = ctx;
     this.#config = config;
     this.#routes = new RouteCap(config.maxRoutesPerService);
+    this.#endpoints = new EndpointBook(config.maxEndpoints);
+  }
+
+  #mesh(config: ParseConfig) {
+    return { clusterDomain: config.clusterDomain, subsets: config.subsets };
   }
 
   connect(next: Consumer<AccessRecord>): void {
@@ -56,7 +64,8 @@ export class ParseProcessor implements Processor<RawChunk | AccessRecord, Access
       batch.ack.settle({ status: 'retryable', reason: `worker failed: ${(err as Error).message}` });
       return;
     }
-    const records = ready.concat(...results.map((r) => r.records));
+    const parsed = ready.concat(...results.map((r) => r.records));
+    const records = this.#withinClockSkew(parsed);
     for (const r of results) {
       for (const rej of r.rejections) {
         this.#ctx.metrics.reject(this.name, rej.code);
@@ -69,6 +78,7 @@ export class ParseProcessor implements Processor<RawChunk | AccessRecord, Access
         });
       }
     }
+    this.#endpoints.apply(records);
     for (const rec of records) {
       if (rec['event.dataset'] === 'envoy.access')
         rec['mesh.route'] = this.#routes.apply(rec['mesh.destination.service'], rec['mesh.route']);
@@ -77,8 +87,43 @@ export class ParseProcessor implements Processor<RawChunk | AccessRecord, Access
     await this.#next!.consume(createBatch(records, batch.ack));
   }
 
+  /**
+   * Event-time guard: a record stamped further than `maxClockSkewMs` from now (a wrong node clock,
+   * a replayed file) would land in long-gone or future windows; it is dead-lettered with the reason.
+   */
+  #withinClockSkew(records: AccessRecord[]): AccessRecord[] {
+    const limit = this.#config.maxClockSkewMs;
+    if (limit === 0) return records;
+    const now = Date.now();
+    const kept: AccessRecord[] = [];
+    let skewed = 0;
+    for (const r of records) {
+      const t = r['event.dataset'] === 'envoy.access' ? Date.parse(r['@timestamp']) : now;
+      const skew = Number.isFinite(t) ? t - now : 0;
+      if (Math.abs(skew) <= limit) {
+        kept.push(r);
+        continue;
+      }
+      skewed++;
+      this.#ctx.deadLetters.write({
+        component: this.name,
+        code: 'MESHLOG_CLOCK_SKEW',
+        reason: permanent('MESHLOG_CLOCK_SKEW', { time: r['@timestamp'], skewMs: skew, limitMs: limit }).message,
+        payload: JSON.stringify(r),
+      });
+    }
+    if (skewed > 0) this.#ctx.metrics.reject(this.name, 'MESHLOG_CLOCK_SKEW', skewed);
+    return kept;
+  }
+
   #run(chunks: RawChunk[]): Promise<ParseResult> {
-    const task: ParseTask = { chunks, format: this.#config.format, maxLineBytes: this.#config.maxLineBytes };
+    const task: ParseTask = {
+      chunks,
+      format: this.#config.format,
+      maxLineBytes: this.#config.maxLineBytes,
+      mesh: this.#mesh(this.#config),
+      maxEndpoints: this.#config.maxEndpoints,
+    };
     const transfer = chunks
       .filter((c) => c.data.byteOffset === 0 && c.data.byteLength === c.data.buffer.byteLength)
       .map((c) => c.data.buffer as ArrayBuffer);

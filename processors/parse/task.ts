@@ -1,9 +1,14 @@
 import type { AccessRecord, RawChunk, SpanRecord } from '../../pipeline/records.ts';
+import type { MeshRules } from './line-parser.ts';
 
-/** How lines are parsed: the format hint and the longest line accepted. */
+/** How lines are parsed: the format hint, the longest line accepted and the mesh's naming rules. */
 export interface ParseOptions {
   format: string;
   maxLineBytes: number;
+  /** Cluster domain and workload → subset rules; the defaults of config.ts when absent (offline CLI). */
+  mesh?: MeshRules;
+  /** Pod addresses remembered to name a waypoint's upstream workload. Default: 10000. */
+  maxEndpoints?: number;
 }
 
 /** What the parse processor sends to a worker: whole chunks, their buffers transferred. */

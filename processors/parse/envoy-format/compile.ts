@@ -56,8 +56,11 @@ const esc = (s: string) => s.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
  *   inner quotes still parse;
  * - a numeric value must be digits or `-`, which also tells formats apart during detection;
  * - any other value runs to the first character of the next literal.
+ * With `spaceFree` (Istio's own layouts, whose unquoted values never hold a space), an unquoted value
+ * also stops at a space, so the last field cannot swallow a neighbour when a layout is one field
+ * short, and trailing whitespace after the line is allowed.
  */
-function buildRegex(parts: Part[]): RegExp {
+function buildRegex(parts: Part[], spaceFree: boolean): RegExp {
   let src = '^';
   parts.forEach((part, i) => {
     if ('literal' in part) {
@@ -74,10 +77,11 @@ function buildRegex(parts: Part[]): RegExp {
     else if (quoted) {
       const after = nextLit.slice(1, 4);
       src += after ? `((?:[^"]|"(?!${esc(after)}))*)` : i + 2 >= parts.length ? '((?:[^"]|"(?!$))*)' : '(.*?)';
-    } else if (nextLit) src += `([^${esc(nextLit[0])}]*)`;
+    } else if (nextLit) src += spaceFree ? `([^ ${esc(nextLit[0])}]*)` : `([^${esc(nextLit[0])}]*)`;
+    else if (spaceFree) src += '([^ ]*)';
     else src += i === parts.length - 1 ? '(.*)' : '(.*?)';
   });
-  return new RegExp(src + '$');
+  return new RegExp(src + (spaceFree ? '[ \\t]*$' : '$'));
 }
 
 export interface TextParser {
@@ -88,12 +92,12 @@ export interface TextParser {
 }
 
 /** Compiles a text format string (as pasted from `meshConfig.accessLogFormat`) into a parser. */
-export function compileText(format: string): TextParser {
+export function compileText(format: string, opts: { spaceFree?: boolean } = {}): TextParser {
   const trimmed = format.replace(/\r?\n$/, '').replace(/\\n$/, '');
   const parts = tokenize(trimmed);
   const operators = parts.flatMap((p) => ('op' in p ? [p.op] : []));
   if (operators.length === 0) throw new Error('format: it has no %COMMAND% operators');
-  const re = buildRegex(parts);
+  const re = buildRegex(parts, opts.spaceFree ?? false);
   const timeParsers = operators.map((op) =>
     op.command === 'START_TIME' && op.arg ? compileStrftime(op.arg) : undefined,
   );

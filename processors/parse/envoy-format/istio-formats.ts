@@ -18,6 +18,12 @@ export const ISTIO_TEXT_FORMATS: ReadonlyArray<{ id: string; format: string }> =
     id: 'istio-text-G/H',
     format: `${HEAD}%RESPONSE_CODE_DETAILS% %CONNECTION_TERMINATION_DETAILS% ${TFR}${MID}${TAIL} %ROUTE_NAME%`,
   },
+  // Lines whose route name is empty or cut off (they end after the SNI); E and F without it have
+  // the shapes of D and C, so only G/H needs its own entry.
+  {
+    id: 'istio-text-G/H',
+    format: `${HEAD}%RESPONSE_CODE_DETAILS% %CONNECTION_TERMINATION_DETAILS% ${TFR}${MID}${TAIL}`,
+  },
   { id: 'istio-text-E', format: `${HEAD}${MIXER}${TFR}${MID}${TAIL} %ROUTE_NAME%` },
   { id: 'istio-text-D', format: `${HEAD}${MIXER}${TFR}${MID}${TAIL}` },
   { id: 'istio-text-F', format: `${HEAD}${TFR}${MID}${TAIL} %ROUTE_NAME%` },

@@ -3,6 +3,21 @@ import { assign, tokenize } from './compile.ts';
 import type { Operator } from './operators.ts';
 
 /**
+ * Envoy's own JSON key names, as Envoy Gateway (and other distributions) log them, mapped to the
+ * canonical (Istio) names. Istio keys win when a line has both.
+ */
+export const ENVOY_KEY_ALIASES: Readonly<Record<string, CanonicalField>> = {
+  'x-envoy-origin-path': 'path',
+  ':path': 'path',
+  'user-agent': 'user_agent',
+  'x-request-id': 'request_id',
+  ':authority': 'authority',
+  'x-forwarded-for': 'x_forwarded_for',
+  'x-envoy-upstream-service-time': 'upstream_service_time',
+  ':method': 'method',
+};
+
+/**
  * Reads JSON access-log lines. Values may be all strings with `"-"` for unset (Istio ≤ 1.7, and
  * JSON-shaped TEXT formats) or typed with `null` (Istio ≥ 1.8); key order never matters.
  * With a JSON format string (`{"code":"%RESPONSE_CODE%",…}`) keys map through their operators;
@@ -33,6 +48,10 @@ export class JsonFormat {
       } else if (!this.#byKey && CANONICAL.has(key)) {
         const v = scalar(value);
         fields[key as CanonicalField] = v === '-' || v === '' ? null : v;
+      } else if (!this.#byKey && key in ENVOY_KEY_ALIASES) {
+        const name = ENVOY_KEY_ALIASES[key];
+        const v = scalar(value);
+        if (fields[name] == null && !(name in obj)) fields[name] = v === '-' || v === '' ? null : v;
       } else {
         (fields.extras ??= {})[key] = value;
       }

@@ -14,6 +14,8 @@ export interface Edge {
 /** `source → service.namespace route`: the caller as precisely as the record allows. */
 export function edgeOf(r: AccessRecord): Edge | null {
   if (!isClientSide(r['mesh.direction']) || !r['mesh.destination.service']) return null;
+  // An edge behind a waypoint is judged on its L7 requests, not also on ztunnel's L4 connections.
+  if (r['mesh.reporter'] === 'ztunnel') return null;
   return {
     source: r['mesh.source.workload'] ?? r['source.ip'] ?? 'unknown',
     service: r['mesh.destination.service'],

@@ -59,14 +59,21 @@ describe('route windows', () => {
     }
   });
 
-  it('counts each request once per edge: only the client side reports by default', () => {
-    const inbound = a.map((r) => ({ ...r, 'mesh.direction': 'inbound' as const }));
-    const w = new Windows(windowsConfig.parse({}), 300_000);
-    for (const r of [...a, ...inbound]) w.observe(r);
-    expect(w.query(() => true, 300_000, T0 + 300_000)[0].stats.requests).toBe(400);
-    const server = new Windows(windowsConfig.parse({ reporter: 'server' }), 300_000);
-    for (const r of [...a, ...inbound]) server.observe(r);
-    expect(server.query(() => true, 300_000, T0 + 300_000)[0].stats.requests).toBe(400);
+  it('counts each request once per edge: the reporter option picks the side', () => {
+    // The server side saw only 100 of the 400 calls (the rest failed before reaching it), all as app errors.
+    const inbound = a
+      .slice(0, 100)
+      .map((r) => ({ ...r, 'mesh.direction': 'inbound' as const, 'mesh.error_class': 'app' as const }));
+    const count = (reporter: 'client' | 'server' | 'both') => {
+      const w = new Windows(windowsConfig.parse({ reporter }), 300_000);
+      for (const r of [...a, ...inbound]) w.observe(r);
+      const { stats } = w.query(() => true, 300_000, T0 + 300_000)[0];
+      return [stats.requests, stats.counts.app];
+    };
+    const clientApp = a.filter((r) => r['mesh.error_class'] === 'app').length;
+    expect(count('client')).toEqual([400, clientApp]);
+    expect(count('server')).toEqual([100, 100]);
+    expect(count('both')).toEqual([500, clientApp + 100]);
   });
 
   it('drops buckets older than the longest window', () => {

@@ -1,6 +1,6 @@
 import type { AccessRecord } from '../../../pipeline/records.ts';
 import type { WindowsConfig } from './config.ts';
-import { isClientSide } from '../../../pipeline/mesh/error-class.ts';
+import { isClientSide, isSignalEvent } from '../../../pipeline/mesh/error-class.ts';
 import { hash32 } from './sample.ts';
 import { WindowStats } from './window.ts';
 
@@ -48,8 +48,10 @@ export class Windows {
 
   reports(r: AccessRecord): boolean {
     const dir = r['mesh.direction'];
+    if (!isSignalEvent(r)) return false;
     if (this.config.reporter === 'both') return true;
-    return this.config.reporter === 'client' ? isClientSide(dir) : dir === 'inbound';
+    // A waypoint is the only L7 proxy of its hop: it reports for the server side too.
+    return this.config.reporter === 'client' ? isClientSide(dir) : dir === 'inbound' || dir === 'waypoint';
   }
 
   /** `t` is the record's event time (epoch ms); parsed here when the caller has not. */
