@@ -1,5 +1,6 @@
 /** What one item of a request came to, for answers that speak per item (an Elasticsearch bulk). */
-export type ItemVerdict = { kind: 'done' } | { kind: 'retry'; reason: string } | { kind: 'permanent'; reason: string };
+export type ItemVerdict =
+  { kind: 'done' } | { kind: 'retry'; reason: string; status?: number } | { kind: 'permanent'; reason: string };
 
 /**
  * The classification of one send, by a pure function over the backend's answer (Vector's model):

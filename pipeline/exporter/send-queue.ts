@@ -172,13 +172,13 @@ export class SendQueue<I> {
       case 'retry':
         if (chunk.length > 0 && chunk[0].attempts % 10 === 0)
           this.#ctx.logger.warn({ reason: answer.reason, items: chunk.length }, 'export failed; retrying');
-        return chunk.forEach((e) => this.#retry(e, answer.reason, answer.afterMs));
+        return chunk.forEach((e) => this.#retry(e, answer.reason, 'request', answer.afterMs));
       case 'partial': {
         const verdicts = answer.items;
         chunk.forEach((e, i) => {
           const v = verdicts[i] ?? { kind: 'done' };
           if (v.kind === 'done') this.#done(e);
-          else if (v.kind === 'retry') this.#retry(e, v.reason);
+          else if (v.kind === 'retry') this.#retry(e, v.reason, String(v.status ?? 'item'));
           else this.#dead(e, v.reason);
         });
         return;
@@ -186,7 +186,8 @@ export class SendQueue<I> {
     }
   }
 
-  #retry(e: Entry<I>, reason: string, afterMs?: number): void {
+  /** `label` names the retry on `meshlog_retried_total{reason}`: `request` for a whole request, else the item's status. */
+  #retry(e: Entry<I>, reason: string, label: string, afterMs?: number): void {
     const now = Date.now();
     e.firstFailure ??= now;
     if (now - e.firstFailure >= this.#o.retry.deadlineMs)
@@ -194,7 +195,7 @@ export class SendQueue<I> {
     e.attempts++;
     e.notBefore = now + (afterMs ?? backoffMs(e.attempts - 1, this.#o.retry.initialMs, this.#o.retry.maxMs));
     this.#queue.push(e);
-    this.#ctx.metrics.retried.inc({ component: this.#ctx.name, reason: 'retryable' });
+    this.#ctx.metrics.retried.inc({ component: this.#ctx.name, reason: label });
   }
 
   #done(e: Entry<I>): void {
