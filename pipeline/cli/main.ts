@@ -103,5 +103,7 @@ export async function main(argv: string[]): Promise<void> {
     .option('--password <password>', 'basic-auth password')
     .action(kibanaImportCommand);
 
+  (await import('./commands/deploy.ts')).registerDeployCommand(program);
+
   await program.parseAsync(argv);
 }
