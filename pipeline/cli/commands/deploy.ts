@@ -1,5 +1,6 @@
 import { readFileSync } from 'node:fs';
-import { Command, Option } from 'commander';
+import type { Command} from 'commander';
+import { Option } from 'commander';
 import { parse } from 'yaml';
 import type { z } from 'zod';
 import { fluentBitSettings } from '../../../deploy/fluent-bit/settings.ts';
