@@ -1,5 +1,5 @@
 import { readFileSync } from 'node:fs';
-import type { Command} from 'commander';
+import type { Command } from 'commander';
 import { Option } from 'commander';
 import { parse } from 'yaml';
 import type { z } from 'zod';
