@@ -14,6 +14,14 @@ export const README = join(ROOT, 'deploy/README.md');
 /** The release every committed rendering uses: `helm install meshlog deploy/helm/meshlog -n meshlog`. */
 export const RELEASE = { name: 'meshlog', namespace: 'meshlog' };
 
+/**
+ * The Kubernetes version the chart is rendered for and validated against: the schemas' version,
+ * pinned in test/services/versions.env (helm built with `go install` would otherwise assume 1.20).
+ */
+export const KUBE_VERSION = /^KUBERNETES_SCHEMA_VERSION=(\S+)$/m.exec(
+  readFileSync(join(ROOT, 'test/services/versions.env'), 'utf8'),
+)![1];
+
 /** Runs a test/services tool script's `path` action (installing on first use) and returns its output words. */
 export async function toolPaths(tool: 'helm' | 'kubeconform'): Promise<string[]> {
   const { stdout } = await run('bash', [join(ROOT, `test/services/${tool}.sh`), 'path'], {
@@ -33,7 +41,8 @@ export function valuesFiles(): { name: string; file: string }[] {
 
 /** `helm template` of the chart with one values file (plus --set flags); the stdout, or helm's error. */
 export async function renderChart(helm: string, valuesFile: string, sets: string[] = []): Promise<string> {
-  const args = ['template', RELEASE.name, CHART_DIR, '--namespace', RELEASE.namespace, '-f', valuesFile];
+  const args = ['template', RELEASE.name, CHART_DIR, '--namespace', RELEASE.namespace, '--kube-version', KUBE_VERSION];
+  args.push('-f', valuesFile);
   for (const s of sets) args.push('--set', s);
   const { stdout } = await run(helm, args, { maxBuffer: 64 * 1024 * 1024 });
   return stdout;

@@ -2,9 +2,9 @@
 # kubeconform, built from the Go module proxy (github.com/yannh/kubeconform at $KUBECONFORM_VERSION),
 # and the strict standalone JSON schemas of Kubernetes $KUBERNETES_SCHEMA_VERSION. Those come from
 # the PyPI wheel of kubernetes-validate $KUBERNETES_VALIDATE_VERSION (a zip, fetched with pip and
-# unpacked; no Python code of it runs). Its schemas point at their shared definitions with the
-# absolute reference `/api/_definitions.json`, which only its own resolver maps; it is rewritten
-# here to the sibling file `_definitions.json`, so kubeconform resolves it from disk.
+# unpacked; no Python code of it runs). Its schemas carry an https://kubernetes.io/api/... $id and
+# point at their shared definitions as `/api/_definitions.json`, which only its own resolver maps;
+# both are rewritten here so that kubeconform resolves the sibling file `_definitions.json` on disk.
 # `kubeconform.sh path` installs both and prints "<executable> <schema dir>".
 source "$(dirname "${BASH_SOURCE[0]}")/lib.sh"
 EXE="$BIN/kubeconform-$KUBECONFORM_VERSION"
@@ -36,8 +36,20 @@ names = [n for n in z.namelist() if n.startswith(inner + "/")]
 if not names:
     sys.exit(1)
 z.extractall(tmp + "/x", names)
+# Kubeconform resolves a $ref against the schema's $id: drop the $id (https://kubernetes.io/api/...)
+# so that "_definitions.json" is the sibling file on disk, not a URL.
+import json, os
+for n in names:
+    if not n.endswith(".json"):
+        continue
+    p = os.path.join(tmp, "x", n)
+    with open(p) as f:
+        doc = json.load(f)
+    doc.pop("$id", None)
+    text = json.dumps(doc).replace('"/api/_definitions.json#', '"_definitions.json#')
+    with open(p, "w") as f:
+        f.write(text)
 PY
-  find "$tmp/x/$inner" -name '*.json' -exec sed -i 's#"/api/_definitions.json#"_definitions.json#g' {} +
   mkdir -p "$(dirname "$SCHEMAS")" && rm -rf "$SCHEMAS" && mv "$tmp/x/$inner" "$SCHEMAS" && rm -rf "$tmp"
 }
 
