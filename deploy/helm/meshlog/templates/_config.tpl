@@ -82,9 +82,17 @@ tls:
   {{- end }}
 {{- end }}
 {{- end -}}
+{{/* Producers create missing topics on a Kafka the chart does not manage; Strimzi's KafkaTopics own them otherwise. */}}
 {{- define "meshlog.config.kafkaProducer" -}}
 {{ include "meshlog.config.kafkaCommon" . }}
 compression: {{ .Values.kafka.compression }}
+{{- if .Values.kafka.strimzi.enabled }}
+createTopics: false
+{{- else }}
+createTopics: true
+partitions: {{ .Values.kafka.partitions }}
+replicationFactor: {{ .Values.kafka.replicationFactor }}
+{{- end }}
 {{- end -}}
 
 {{- define "meshlog.config.service" -}}
@@ -105,7 +113,7 @@ processors:
 {{ include "meshlog.config.join" . | indent 2 }}
 exporters:
   signals: {}
-{{- include "meshlog.config.backends" . | indent 2 }}
+{{ include "meshlog.config.backends" . | trim | indent 2 }}
 signals:
 {{ include "meshlog.config.signalsSettings" . | indent 2 }}
 {{ include "meshlog.config.service" . }}
@@ -150,7 +158,7 @@ processors:
   signals:
 {{ include "meshlog.config.signalsSettings" . | indent 4 }}
 exporters:
-{{- include "meshlog.config.backends" . | indent 2 }}
+{{ include "meshlog.config.backends" . | trim | indent 2 }}
   kafka/windows:
 {{ include "meshlog.config.kafkaProducer" . | indent 4 }}
     topic: {{ .Values.kafka.topics.windows }}

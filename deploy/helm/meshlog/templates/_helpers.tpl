@@ -89,3 +89,10 @@ runAsNonRoot: true
 capabilities:
   drop: [ALL]
 {{- end -}}
+
+{{/* Kafka TLS CA: the given Secret, or on Strimzi the cluster CA Secret the operator makes. */}}
+{{- define "meshlog.kafkaTlsSecret" -}}
+{{- if .Values.kafka.tls.secretName -}}{{ .Values.kafka.tls.secretName }}
+{{- else if .Values.kafka.strimzi.enabled -}}{{ .Values.kafka.strimzi.clusterName }}-cluster-ca-cert
+{{- end -}}
+{{- end -}}

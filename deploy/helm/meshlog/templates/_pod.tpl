@@ -51,6 +51,11 @@ spec:
         - name: MESHLOG_ES_PASSWORD
           valueFrom: { secretKeyRef: { name: {{ $es }}, key: {{ ternary $v.elasticsearch.auth.passwordKey "elastic" (ne $v.elasticsearch.auth.secretName "") }} } }
         {{- end }}
+        {{- if and (ne .mode "agent") $v.elasticsearch.enabled $v.elasticsearch.caSecretName }}
+        # Node adds this CA to its trust store: the Elasticsearch exporter then accepts a private CA.
+        - name: NODE_EXTRA_CA_CERTS
+          value: /var/run/secrets/meshlog/elasticsearch-ca/ca.crt
+        {{- end }}
       ports:
         - { name: http-admin, containerPort: {{ $v.ports.admin }}, protocol: TCP }
         {{- if has .mode (list "all" "agent") }}
@@ -84,6 +89,9 @@ spec:
         {{- if and (ne .mode "all") $v.kafka.sasl.enabled }}
         - { name: kafka-sasl, mountPath: /var/run/secrets/meshlog/kafka-sasl, readOnly: true }
         {{- end }}
+        {{- if and (ne .mode "agent") $v.elasticsearch.enabled $v.elasticsearch.caSecretName }}
+        - { name: elasticsearch-ca, mountPath: /var/run/secrets/meshlog/elasticsearch-ca, readOnly: true }
+        {{- end }}
         {{- if and (ne .mode "all") $v.kafka.tls.enabled }}
         - { name: kafka-tls, mountPath: /var/run/secrets/meshlog/kafka-tls, readOnly: true }
         {{- end }}
@@ -99,8 +107,12 @@ spec:
     - name: kafka-sasl
       secret: { secretName: {{ required "kafka.sasl.secretName is required when kafka.sasl.enabled" $v.kafka.sasl.secretName }} }
     {{- end }}
+    {{- if and (ne .mode "agent") $v.elasticsearch.enabled $v.elasticsearch.caSecretName }}
+    - name: elasticsearch-ca
+      secret: { secretName: {{ $v.elasticsearch.caSecretName }} }
+    {{- end }}
     {{- if and (ne .mode "all") $v.kafka.tls.enabled }}
     - name: kafka-tls
-      secret: { secretName: {{ required "kafka.tls.secretName is required when kafka.tls.enabled" $v.kafka.tls.secretName }} }
+      secret: { secretName: {{ required "kafka.tls.secretName is required when kafka.tls.enabled (without Strimzi)" (include "meshlog.kafkaTlsSecret" $) }} }
     {{- end }}
 {{- end -}}
