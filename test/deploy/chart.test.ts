@@ -182,6 +182,8 @@ describe('the meshlog Helm chart', () => {
       /agent\.resources\.requests\.cpu|cpu/,
     );
     await expect(renderChart(helm, file, ['mode=scale-out'])).rejects.toThrow(/kafka/);
+    // A misspelt key is refused, not ignored.
+    await expect(renderChart(helm, file, ['agent.replicas=3'])).rejects.toThrow(/replicas/);
     const existing = VALUES.find((v) => v.name === 'existing-backends')!.file;
     await expect(renderChart(helm, existing, ['processor.keda.enabled=true'])).rejects.toThrow(/processor\.keda/);
     await expect(renderChart(helm, file, ['kibana.eck.enabled=true'])).rejects.toThrow(/elasticsearch\.eck\.enabled/);
@@ -290,6 +292,20 @@ describe('references inside each rendering hold', () => {
       expect(fromCli.length).toBeGreaterThan(0);
     },
   );
+});
+
+describe('meshlog deploy', () => {
+  it('refuses a settings file with an unknown or bad key, naming it, and prints nothing', async () => {
+    const file = join(mkdtempSync(join(tmpdir(), 'meshlog-fb-')), 'settings.yaml');
+    writeFileSync(file, stringify({ agentPort: 70000, agentHots: 'x' }));
+    const err = await run(process.execPath, [MESHLOG, 'deploy', 'fluent-bit', '--config', file]).then(
+      () => undefined,
+      (e: { code: number; stdout: string; stderr: string }) => e,
+    );
+    expect(err).toMatchObject({ code: 1, stdout: '' });
+    expect(err!.stderr).toMatch(/agentPort/);
+    expect(err!.stderr).toMatch(/agentHots/);
+  });
 });
 
 describe('deploy/README.md', () => {
