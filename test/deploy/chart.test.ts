@@ -182,6 +182,9 @@ describe('the meshlog Helm chart', () => {
       /agent\.resources\.requests\.cpu|cpu/,
     );
     await expect(renderChart(helm, file, ['mode=scale-out'])).rejects.toThrow(/kafka/);
+    await expect(
+      renderChart(helm, file, ['labels.headers[0].header=x-user', 'labels.headers[0].redact=hmac']),
+    ).rejects.toThrow(/labels\.hmacKey\.secretName/);
     // A misspelt key is refused, not ignored.
     await expect(renderChart(helm, file, ['agent.replicas=3'])).rejects.toThrow(/replicas/);
     const existing = VALUES.find((v) => v.name === 'existing-backends')!.file;

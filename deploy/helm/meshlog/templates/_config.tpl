@@ -14,6 +14,11 @@ zipkin: { endpoint: "0.0.0.0:{{ .Values.ports.zipkin }}" }
 {{- end -}}
 
 {{- define "meshlog.config.labels" -}}
+{{- range .Values.labels.headers }}
+{{- if and (eq (default "" .redact) "hmac") (not $.Values.labels.hmacKey.secretName) }}
+{{- fail (printf "labels.headers: %s has redact: hmac, which needs labels.hmacKey.secretName" .header) }}
+{{- end }}
+{{- end -}}
 labels:
   headers: {{ .Values.labels.headers | toJson }}
   {{- if .Values.labels.hmacKey.secretName }}
