@@ -259,6 +259,54 @@ describe('references inside each rendering hold', () => {
     },
   );
 
+  it.each(VALUES.map((v) => [v.name]))(
+    '%s: every Service, PDB, NetworkPolicy and AuthorizationPolicy selects pods, and every scaler and mounted ConfigMap exists',
+    (name) => {
+      const objs = objects(name);
+      const workloads = objs.filter((o) => ['Deployment', 'DaemonSet'].includes(o.kind));
+      const selects = (sel: Record<string, string>) =>
+        workloads.filter((w) => Object.entries(sel).every(([k, v]) => w.spec!.template.metadata.labels?.[k] === v));
+      const selectorOf = (o: Obj): Record<string, string> | undefined =>
+        o.kind === 'Service' ? o.spec!.selector : (o.spec!.selector?.matchLabels ?? o.spec!.podSelector?.matchLabels);
+      for (const o of objs.filter((x) =>
+        ['Service', 'PodDisruptionBudget', 'NetworkPolicy', 'AuthorizationPolicy'].includes(x.kind),
+      )) {
+        const sel = selectorOf(o);
+        if (o.kind === 'AuthorizationPolicy' && !sel) continue;
+        expect(selects(sel!), `${o.kind} ${o.metadata.name} selects no pod`).not.toEqual([]);
+      }
+      for (const w of workloads) {
+        expect(
+          Object.entries(w.spec!.selector.matchLabels).every(([k, v]) => w.spec!.template.metadata.labels[k] === v),
+          `${w.kind} ${w.metadata.name}: selector does not match its own pods`,
+        ).toBe(true);
+        for (const v of w.spec!.template.spec.volumes ?? []) {
+          if (!v.configMap) continue;
+          expect(
+            objs.some((o) => o.kind === 'ConfigMap' && o.metadata.name === v.configMap.name),
+            `${w.metadata.name} mounts missing ConfigMap ${v.configMap.name}`,
+          ).toBe(true);
+        }
+        const sa = w.spec!.template.spec.serviceAccountName;
+        if (sa) expect(objs.some((o) => o.kind === 'ServiceAccount' && o.metadata.name === sa)).toBe(true);
+      }
+      for (const o of objs.filter((x) => ['HorizontalPodAutoscaler', 'ScaledObject'].includes(x.kind))) {
+        const target = o.spec!.scaleTargetRef.name;
+        expect(workloads.some((w) => w.kind === 'Deployment' && w.metadata.name === target)).toBe(true);
+      }
+      for (const m of objs.filter((o) => o.kind === 'ServiceMonitor')) {
+        const scraped = objs.filter(
+          (o) =>
+            o.kind === 'Service' &&
+            Object.entries(m.spec!.selector.matchLabels).every(([k, v]) => (o.metadata as any).labels?.[k] === v),
+        );
+        expect(scraped.length).toBeGreaterThan(0);
+        for (const svc of scraped)
+          expect(svc.spec!.ports.map((p: { name: string }) => p.name)).toContain(m.spec!.endpoints[0].port);
+      }
+    },
+  );
+
   it.each(VALUES.filter((v) => parse(readFileSync(v.file, 'utf8')).fluentBit?.enabled).map((v) => [v.name]))(
     '%s: the chart Fluent Bit config equals `meshlog deploy fluent-bit --config` for the same settings',
     async (name) => {
