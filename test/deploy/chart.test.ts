@@ -200,7 +200,8 @@ describe('the meshlog Helm chart', () => {
       const configMaps = objs.filter((o) => o.kind === 'ConfigMap' && o.data?.['meshlog.yaml']);
       expect(configMaps.length).toBeGreaterThan(0);
       const problems: string[] = [];
-      for (const cm of configMaps) {
+      // One CLI process per config, run side by side.
+      const checks = configMaps.map(async (cm) => {
         const workload = objs.find((o) =>
           (o.spec?.template?.spec?.volumes ?? []).some((v: any) => v.configMap?.name === cm.metadata.name),
         );
@@ -213,7 +214,8 @@ describe('the meshlog Helm chart', () => {
         await run(process.execPath, [MESHLOG, 'validate-config', '--config', file], { env }).catch(
           (e: { stdout: string; stderr: string }) => problems.push(`${cm.metadata.name}: ${e.stdout}${e.stderr}`),
         );
-      }
+      });
+      await Promise.all(checks);
       expect(problems).toEqual([]);
     },
   );
