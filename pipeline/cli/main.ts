@@ -105,5 +105,7 @@ export async function main(argv: string[]): Promise<void> {
     .option('--meshlog-url <url>', "meshlog's admin server as a browser reaches it (canary-view links)")
     .action(kibanaImportCommand);
 
+  (await import('./commands/deploy.ts')).registerDeployCommand(program);
+
   await program.parseAsync(argv);
 }
