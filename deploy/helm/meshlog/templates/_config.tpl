@@ -116,16 +116,18 @@ processors:
   parse: { format: auto }
 {{ include "meshlog.config.labels" . | indent 2 }}
 {{ include "meshlog.config.join" . | indent 2 }}
+  signals:
+{{ include "meshlog.config.signalsSettings" . | indent 4 }}
 exporters:
-  signals: {}
 {{ include "meshlog.config.backends" . | trim | indent 2 }}
-signals:
-{{ include "meshlog.config.signalsSettings" . | indent 2 }}
 {{ include "meshlog.config.service" . }}
     parsed:
       receivers: [http_lines, envoy_als, otlp, fluent_forward, zipkin]
       processors: [parse, labels]
-      exporters: [signals]
+    signals:
+      receivers: [pipeline:parsed]
+      processors: [signals]
+      exporters: {{ include "meshlog.config.backendNames" . }}
     requests:
       receivers: [pipeline:parsed]
       processors: [join]
@@ -159,9 +161,10 @@ receivers:
     groupId: meshlog-processor
 processors:
 {{ include "meshlog.config.labels" . | indent 2 }}
-{{ include "meshlog.config.join" . | indent 2 }}
+  join: { idleMs: {{ .Values.join.idleMs }}, maxAgeMs: {{ .Values.join.maxAgeMs }}, ackOn: delivered }
   signals:
 {{ include "meshlog.config.signalsSettings" . | indent 4 }}
+    emit: { windows: true, decisions: false }
 exporters:
 {{ include "meshlog.config.backends" . | trim | indent 2 }}
   kafka/windows:
@@ -176,7 +179,7 @@ exporters:
     windows:
       receivers: [kafka]
       processors: [signals]
-      exporters: [kafka/windows]
+      exporters: [kafka/windows{{ if .Values.elasticsearch.enabled }}, elasticsearch{{ end }}]
       modes: [processor]
 {{- end -}}
 
@@ -190,6 +193,7 @@ receivers:
 processors:
   signals:
 {{ include "meshlog.config.signalsSettings" . | indent 4 }}
+    emit: { windows: false, decisions: true }
 exporters:
   kafka/decisions:
 {{ include "meshlog.config.kafkaProducer" . | indent 4 }}
