@@ -21,10 +21,14 @@ export const otlpExporterConfig = z.strictObject({
   concurrency: z.number().int().positive().default(2),
   retry: z
     .strictObject({
+      /** First backoff. Default: 200. */
       initialMs: z.number().int().positive().default(200),
+      /** Longest backoff. Default: 30000. */
       maxMs: z.number().int().positive().default(30_000),
+      /** How long a span keeps being retried before it is dead-lettered. Default: 300000. */
+      deadlineMs: z.number().int().positive().default(300_000),
     })
-    .default({ initialMs: 200, maxMs: 30_000 }),
+    .default({ initialMs: 200, maxMs: 30_000, deadlineMs: 300_000 }),
   /** Spans remembered as exported, so a re-emitted (late) RequestDoc does not send them twice. Default: 200000. */
   rememberSpans: z.number().int().positive().default(200_000),
 });

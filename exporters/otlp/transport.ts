@@ -1,3 +1,4 @@
+import type { Classified } from '../../pipeline/exporter/classified.ts';
 import * as grpc from '@grpc/grpc-js';
 import { gzipSync } from 'node:zlib';
 import { protoType } from '../../pipeline/proto/load.ts';
@@ -5,7 +6,8 @@ import type { OtlpExporterConfig } from './config.ts';
 
 /** The outcome of one export request, classified as the OTLP spec says. */
 export type SendOutcome =
-  { ok: true; rejected: number } | { ok: false; retryable: boolean; reason: string; retryAfterMs?: number };
+  | { ok: true; rejected: number }
+  | { ok: false; retryable: boolean; reason: string; retryAfterMs?: number; status?: number };
 
 export interface Transport {
   send(body: Uint8Array): Promise<SendOutcome>;
@@ -56,6 +58,7 @@ export function httpTransport(cfg: OtlpExporterConfig): Transport {
         retryable: RETRYABLE_HTTP.has(res.status),
         reason: `HTTP ${res.status} from ${url}`,
         retryAfterMs: retryAfterMs(res.headers.get('retry-after')),
+        status: res.status,
       };
     },
     close() {},
@@ -119,4 +122,12 @@ export function grpcTransport(cfg: OtlpExporterConfig): Transport {
     },
     close: () => client.close(),
   };
+}
+
+/** The OTLP spec's rules as a pure classifier: retryable answers retry (after Retry-After), 413 splits, the rest is permanent. */
+export function classifyExport(out: SendOutcome): Classified {
+  if (out.ok) return { kind: 'done' };
+  if (out.status === 413) return { kind: 'split', reason: out.reason };
+  if (out.retryable) return { kind: 'retry', reason: out.reason, afterMs: out.retryAfterMs };
+  return { kind: 'permanent', reason: out.reason };
 }
