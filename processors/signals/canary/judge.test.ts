@@ -83,3 +83,16 @@ describe('canary judge', () => {
     expect(v.metrics[0].reason).toContain('below the 0.01 minimum increase');
   });
 });
+
+describe('evidence in JSON', () => {
+  it('keeps a tiny p-value significant instead of printing 0', () => {
+    const v = judge(
+      stats({ subset: 'v2', requests: 2000, errorRate: 0.3, seed: 11 }),
+      stats({ subset: 'v1', requests: 2000, errorRate: 0, seed: 12 }),
+      cfg,
+    );
+    const p = (JSON.parse(JSON.stringify(v)) as typeof v).metrics.find((m) => m.name === 'error_rate')!.pValue!;
+    expect(p).toBeGreaterThan(0);
+    expect(p).toBeLessThan(1e-20);
+  });
+});

@@ -21,6 +21,8 @@ export interface CanaryVerdict {
 }
 
 const round = (x: number | null, d = 6) => (x === null || !Number.isFinite(x) ? x : Math.round(x * 10 ** d) / 10 ** d);
+/** p-values keep 4 significant digits at any size: a Fisher p of 1.02e-29 is not `0`. */
+const significant = (p: number) => (p === 0 || !Number.isFinite(p) ? p : Number(p.toPrecision(4)));
 
 /** Requests that count for the error rate: client aborts are never the server's fault. */
 function judged(s: WindowStats) {
@@ -52,7 +54,7 @@ function errorRate(canary: WindowStats, baseline: WindowStats, cfg: CanaryConfig
     ...base,
     result: fail ? 'fail' : 'pass',
     test: 'fisher-exact, one-sided',
-    pValue: round(p, 10),
+    pValue: significant(p),
     effect: { rateIncrease: round(increase), rateRatio: b.rate > 0 ? round(c.rate / b.rate) : null },
     reason: fail
       ? `canary error rate ${round(c.rate * 100, 2)}% > baseline ${round(b.rate * 100, 2)}% (p = ${p.toExponential(2)})`
@@ -101,7 +103,7 @@ function latency(canary: WindowStats, baseline: WindowStats, cfg: CanaryConfig):
     result: fail ? 'fail' : 'pass',
     test: `mann-whitney-u, one-sided (${mw.method})`,
     u: mw.u,
-    pValue: round(mw.p, 10),
+    pValue: significant(mw.p),
     sampled: { canary: x.length, baseline: y.length },
     effect: { medianRatio: round(ratio, 4), cles: round(mw.cles, 4) },
     reason: fail
