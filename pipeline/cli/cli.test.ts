@@ -1,3 +1,4 @@
+import { createServer } from 'node:net';
 import { spawn, spawnSync } from 'node:child_process';
 import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -165,9 +166,20 @@ service:
     expect(await post(18092)).toBe(200); // still the last good config
     expect(await post(18093)).toBe(0);
 
+    // A valid config whose port is taken cannot start: the old config serves again, and says so.
+    const squatter = createServer().listen(18094, '127.0.0.1');
+    await new Promise((r) => squatter.once('listening', r));
+    write(18094);
+    child.kill('SIGHUP');
+    expect(await until(async () => (await post(18092)) === 200)).toBe(true);
+    const admin = (path: string) => fetch(`http://127.0.0.1:18687${path}`).then((r) => r.status);
+    expect(await until(async () => (await admin('/readyz')) === 200)).toBe(true);
+    expect(await admin('/healthz')).toBe(200);
+    squatter.close();
+
     child.kill('SIGTERM');
     expect(await exited).toBe(0);
     // Nothing accepted before or across the reloads was lost.
-    expect(readFileSync(join(dir, 'out.ndjson'), 'utf8').trim().split('\n')).toHaveLength(3);
+    expect(readFileSync(join(dir, 'out.ndjson'), 'utf8').trim().split('\n')).toHaveLength(4);
   });
 });
