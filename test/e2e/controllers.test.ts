@@ -1,0 +1,234 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { trafficLines, type TrafficSpec } from '../../pipeline/testing/mesh-traffic.ts';
+import { startMeshlog, type MeshlogProcess } from '../support/meshlog-process.ts';
+import {
+  argoMeasure,
+  flaggerHooks,
+  harnessBinary,
+  type ArgoMeasurement,
+  type FlaggerHook,
+} from '../controllers/harness.ts';
+import { loadAnalysisTemplate, loadFlaggerCanary } from '../controllers/templates.ts';
+
+/**
+ * Argo Rollouts' and Flagger's own client code (test/controllers, built by test/services/controllers.sh)
+ * run against a live `meshlog run --mode all` fed with each canary scenario, through the shipped
+ * AnalysisTemplate and Canary (test/controllers/templates.ts). Each scenario gets its own meshlog so
+ * that the fixed names of the shipped Canary (podinfo in namespace test) see only that scenario.
+ *
+ * Argo's traffic: service podinfo, subsets canary and stable (a Rollout's DestinationRule subsets,
+ * the AnalysisTemplate's defaults). Flagger's traffic: services podinfo-canary and podinfo-primary
+ * (the Services Flagger creates, which the gate reads by default).
+ */
+
+const PORTS = { admin: 43100, lines: 43200 };
+const NS = 'test';
+const ARGO_ARGS = { namespace: NS, service: 'podinfo', 'canary-subset': 'canary', 'stable-subset': 'stable' };
+const REQUESTS = 1500;
+
+type Side = Pick<TrafficSpec, 'errorRate' | 'latencyMs'>;
+type Verdict = 'pass' | 'fail' | 'inconclusive';
+interface Scenario {
+  name: string;
+  requests: number;
+  canary: Side;
+  baseline: Side;
+  verdict: Verdict;
+  argo: ArgoMeasurement['phase'];
+}
+
+const SCENARIOS: Scenario[] = [
+  {
+    name: 'errors up (10% vs 1%)',
+    requests: REQUESTS,
+    canary: { errorRate: 0.1 },
+    baseline: { errorRate: 0.01 },
+    verdict: 'fail',
+    argo: 'Failed',
+  },
+  {
+    name: 'latency up (median 40 ms vs 20 ms)',
+    requests: REQUESTS,
+    canary: { errorRate: 0.01, latencyMs: 40 },
+    baseline: { errorRate: 0.01, latencyMs: 20 },
+    verdict: 'fail',
+    argo: 'Failed',
+  },
+  {
+    name: 'identical',
+    requests: REQUESTS,
+    canary: { errorRate: 0.01 },
+    baseline: { errorRate: 0.01 },
+    verdict: 'pass',
+    argo: 'Successful',
+  },
+  {
+    name: 'too little traffic (20 requests a side)',
+    requests: 20,
+    canary: { errorRate: 0 },
+    baseline: { errorRate: 0 },
+    verdict: 'inconclusive',
+    argo: 'Inconclusive',
+  },
+];
+
+/**
+ * What a correct gate makes Flagger's scheduler do, per hook type and verdict: a bad canary halts
+ * (and a rollback hook rolls it back), a good one advances (and is never rolled back), too little
+ * traffic neither advances nor rolls back.
+ */
+const FLAGGER_EXPECTED: Record<Verdict, Record<FlaggerHook['type'], FlaggerHook['action']>> = {
+  pass: { 'pre-rollout': 'advance', rollout: 'advance', 'confirm-promotion': 'advance', rollback: 'continue' },
+  fail: { 'pre-rollout': 'halt', rollout: 'halt', 'confirm-promotion': 'halt', rollback: 'rollback' },
+  inconclusive: { 'pre-rollout': 'halt', rollout: 'halt', 'confirm-promotion': 'halt', rollback: 'continue' },
+};
+
+let argoBin: string;
+let flaggerBin: string;
+
+beforeAll(async () => {
+  // Builds both harnesses on a cold cache (several minutes); afterwards a hash check.
+  argoBin = await harnessBinary('argo');
+  flaggerBin = await harnessBinary('flagger');
+});
+
+const signalsConfig = (linesPort: number) => `
+receivers:
+  http_lines: { endpoint: 127.0.0.1:${linesPort} }
+processors:
+  parse: {}
+exporters:
+  signals: {}
+service:
+  pipelines:
+    signals: { receivers: [http_lines], processors: [parse], exporters: [signals] }`;
+
+async function send(linesPort: number, lines: string[]): Promise<void> {
+  const res = await fetch(`http://127.0.0.1:${linesPort}/v1/lines`, { method: 'POST', body: lines.join('\n') });
+  expect(res.status).toBe(200);
+}
+
+interface CanaryAnswer {
+  verdict: string;
+  metrics: Array<{ name: string; canary?: { requests: number }; baseline?: { requests: number } }>;
+}
+
+/** Waits until meshlog's windows hold every request sent to both sides (ingestion is asynchronous). */
+async function waitIngested(adminUrl: string, query: string, requests: number): Promise<CanaryAnswer> {
+  let answer: CanaryAnswer | undefined;
+  for (let i = 0; i < 200; i++) {
+    answer = (await (await fetch(`${adminUrl}/v1/canary?${query}&window=1m`)).json()) as CanaryAnswer;
+    const e = answer.metrics.find((m) => m.name === 'error_rate');
+    if (e?.canary?.requests === requests && e.baseline?.requests === requests) return answer;
+    await new Promise((r) => setTimeout(r, 50));
+  }
+  throw new Error(`meshlog did not ingest ${requests} requests a side for ${query}: ${JSON.stringify(answer)}`);
+}
+
+describe.each(SCENARIOS.map((s, i) => ({ ...s, i })))('canary scenario: $name', (s) => {
+  let meshlog: MeshlogProcess;
+  const linesPort = PORTS.lines + s.i;
+
+  beforeAll(async () => {
+    meshlog = await startMeshlog(signalsConfig(linesPort), PORTS.admin + s.i);
+    const start = Date.now() - 30_000;
+    const spacingMs = Math.floor(15_000 / s.requests);
+    const side = (service: string, subset: string, spec: Side, seed: number) =>
+      trafficLines({ service, namespace: NS, subset, requests: s.requests, startMs: start, spacingMs, seed, ...spec });
+    await send(linesPort, [
+      ...side('podinfo', 'canary', s.canary, 11),
+      ...side('podinfo', 'stable', s.baseline, 12),
+      ...side('podinfo-canary', 'v1', s.canary, 21),
+      ...side('podinfo-primary', 'v1', s.baseline, 22),
+    ]);
+    // meshlog's own answer to each controller's question, so a failure below is the controller's reading.
+    const argoView = await waitIngested(
+      meshlog.adminUrl,
+      'namespace=test&service=podinfo&canary=canary&baseline=stable',
+      s.requests,
+    );
+    const flaggerView = await waitIngested(
+      meshlog.adminUrl,
+      'namespace=test&service=podinfo&canary=podinfo-canary&baseline=podinfo-primary',
+      s.requests,
+    );
+    expect([argoView.verdict, flaggerView.verdict]).toEqual([s.verdict, s.verdict]);
+  });
+  afterAll(async () => {
+    expect(await meshlog.stop()).toBe(0);
+  });
+
+  it(`Argo Rollouts' web provider measures ${s.argo}`, async () => {
+    const [m, ...more] = await argoMeasure(argoBin, loadAnalysisTemplate(), meshlog.adminUrl, ARGO_ARGS);
+    expect(more).toEqual([]);
+    expect(m).toMatchObject({ phase: s.argo, value: JSON.stringify(s.verdict) });
+    // Only the Service's scheme, host and port were replaced: the template's own path and query ran.
+    const asked = new URL(m.url);
+    const shipped = new URL(m.templateUrl);
+    expect(asked.host).toBe(new URL(meshlog.adminUrl).host);
+    expect(shipped.host).not.toBe(asked.host);
+    expect(asked.pathname + asked.search).toBe(shipped.pathname + shipped.search);
+  });
+
+  it(`Flagger's webhook caller ${s.verdict === 'pass' ? 'advances' : 'does not advance'}`, async () => {
+    const hooks = await flaggerHooks(flaggerBin, loadFlaggerCanary(), meshlog.adminUrl);
+    expect(hooks.map((h) => h.type)).toContain('rollout');
+    for (const h of hooks) {
+      expect({ type: h.type, action: h.action }).toEqual({ type: h.type, action: FLAGGER_EXPECTED[s.verdict][h.type] });
+      expect(new URL(h.url).pathname).toBe(new URL(h.templateUrl).pathname);
+      // A halted webhook carries meshlog's evidence in the body Flagger logs in its event.
+      if (!h.passed) expect(JSON.parse(h.error ?? '')).toMatchObject({ verdict: s.verdict, phase: 'Progressing' });
+    }
+  });
+});
+
+describe('a meshlog that cannot answer', () => {
+  let noSignals: MeshlogProcess;
+  let empty: MeshlogProcess;
+  const DOWN = 'http://127.0.0.1:43999';
+
+  beforeAll(async () => {
+    // A meshlog without the signals exporter (an agent addressed by mistake): the API answers 404.
+    noSignals = await startMeshlog(
+      `
+receivers:
+  http_lines: { endpoint: 127.0.0.1:${PORTS.lines + 90} }
+processors:
+  parse: {}
+exporters:
+  blackhole: {}
+service:
+  pipelines:
+    requests: { receivers: [http_lines], processors: [parse], exporters: [blackhole] }`,
+      PORTS.admin + 90,
+    );
+    empty = await startMeshlog(signalsConfig(PORTS.lines + 91), PORTS.admin + 91);
+  });
+  afterAll(async () => {
+    expect(await noSignals.stop()).toBe(0);
+    expect(await empty.stop()).toBe(0);
+  });
+
+  it.each([
+    ['down (connection refused)', () => DOWN],
+    ['answering 404 (no signals API)', () => noSignals.adminUrl],
+  ])('is an Error in Argo (counted against consecutiveErrorLimit), never Successful: %s', async (_, url) => {
+    const [m] = await argoMeasure(argoBin, loadAnalysisTemplate(), url(), ARGO_ARGS);
+    expect(m.phase).toBe('Error');
+    expect(m.value).toBe('');
+  });
+
+  it('is an Error in Argo when meshlog refuses the query (400)', async () => {
+    const [m] = await argoMeasure(argoBin, loadAnalysisTemplate(), empty.adminUrl, { ...ARGO_ARGS, service: '' });
+    expect(m).toMatchObject({ phase: 'Error', message: 'received non 2xx response code: 400' });
+  });
+
+  it.each([
+    ['down (connection refused)', () => DOWN],
+    ['answering 404 (no signals API)', () => noSignals.adminUrl],
+  ])('neither advances nor rolls back Flagger: %s', async (_, url) => {
+    const hooks = await flaggerHooks(flaggerBin, loadFlaggerCanary(), url());
+    expect(hooks.length).toBeGreaterThan(0);
+    for (const h of hooks) expect(h.action).toBe(h.type === 'rollback' ? 'continue' : 'halt');
+  });
+});
