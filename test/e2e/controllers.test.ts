@@ -183,16 +183,17 @@ describe.each(SCENARIOS.map((s, i) => ({ ...s, i })))('canary scenario: $name', 
 });
 
 describe('a meshlog that cannot answer', () => {
-  let noSignals: MeshlogProcess;
   let empty: MeshlogProcess;
+  let noSignals: MeshlogProcess;
   const DOWN = 'http://127.0.0.1:43999';
 
   beforeAll(async () => {
-    // A meshlog without the signals exporter (an agent addressed by mistake): the API answers 404.
+    empty = await startMeshlog(signalsConfig(PORTS.lines + 90), PORTS.admin + 90);
+    // No signals exporter in its pipelines: in --mode all the API still answers, from empty windows.
     noSignals = await startMeshlog(
       `
 receivers:
-  http_lines: { endpoint: 127.0.0.1:${PORTS.lines + 90} }
+  http_lines: { endpoint: 127.0.0.1:${PORTS.lines + 91} }
 processors:
   parse: {}
 exporters:
@@ -200,32 +201,33 @@ exporters:
 service:
   pipelines:
     requests: { receivers: [http_lines], processors: [parse], exporters: [blackhole] }`,
-      PORTS.admin + 90,
+      PORTS.admin + 91,
     );
-    empty = await startMeshlog(signalsConfig(PORTS.lines + 91), PORTS.admin + 91);
   });
   afterAll(async () => {
-    expect(await noSignals.stop()).toBe(0);
     expect(await empty.stop()).toBe(0);
+    expect(await noSignals.stop()).toBe(0);
   });
 
-  it.each([
-    ['down (connection refused)', () => DOWN],
-    ['answering 404 (no signals API)', () => noSignals.adminUrl],
-  ])('is an Error in Argo (counted against consecutiveErrorLimit), never Successful: %s', async (_, url) => {
-    const [m] = await argoMeasure(argoBin, loadAnalysisTemplate(), url(), ARGO_ARGS);
-    expect(m.phase).toBe('Error');
-    expect(m.value).toBe('');
+  it('is an Error in Argo when meshlog is down, counted against consecutiveErrorLimit (4, Argo default)', async () => {
+    const [m] = await argoMeasure(argoBin, loadAnalysisTemplate(), DOWN, ARGO_ARGS);
+    expect(m).toMatchObject({ phase: 'Error', value: '', consecutiveErrorLimit: 4 });
+    expect(m.message).toContain('connection refused');
   });
 
-  it('is an Error in Argo when meshlog refuses the query (400)', async () => {
+  it('is an Error in Argo when meshlog answers an error (400 for a query without a service)', async () => {
     const [m] = await argoMeasure(argoBin, loadAnalysisTemplate(), empty.adminUrl, { ...ARGO_ARGS, service: '' });
-    expect(m).toMatchObject({ phase: 'Error', message: 'received non 2xx response code: 400' });
+    expect(m).toMatchObject({ phase: 'Error', value: '', message: 'received non 2xx response code: 400' });
+  });
+
+  it('is Inconclusive in Argo when meshlog has no data for the canary (no signals pipeline)', async () => {
+    const [m] = await argoMeasure(argoBin, loadAnalysisTemplate(), noSignals.adminUrl, ARGO_ARGS);
+    expect(m).toMatchObject({ phase: 'Inconclusive', value: '"inconclusive"' });
   });
 
   it.each([
     ['down (connection refused)', () => DOWN],
-    ['answering 404 (no signals API)', () => noSignals.adminUrl],
+    ['without data (no signals pipeline)', () => noSignals.adminUrl],
   ])('neither advances nor rolls back Flagger: %s', async (_, url) => {
     const hooks = await flaggerHooks(flaggerBin, loadFlaggerCanary(), url());
     expect(hooks.length).toBeGreaterThan(0);

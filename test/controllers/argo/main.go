@@ -21,6 +21,7 @@ import (
 	"github.com/argoproj/argo-rollouts/metricproviders/webmetric"
 	"github.com/argoproj/argo-rollouts/pkg/apis/rollouts/v1alpha1"
 	analysisutil "github.com/argoproj/argo-rollouts/utils/analysis"
+	"github.com/argoproj/argo-rollouts/utils/defaults"
 
 	"meshlog.dev/test/controllers/argo/live"
 )
@@ -40,7 +41,9 @@ type result struct {
 	Message         string `json:"message,omitempty"`
 	FailureLimit    string `json:"failureLimit,omitempty"`
 	InconclusiveLim string `json:"inconclusiveLimit,omitempty"`
-	ConsecutiveErr  string `json:"consecutiveErrorLimit,omitempty"`
+	// ConsecutiveErr is the limit the analysis controller applies (Argo's default when the template sets none):
+	// that many Error measurements in a row error the whole metric, and so the rollout step.
+	ConsecutiveErr int32 `json:"consecutiveErrorLimit"`
 }
 
 func main() {
@@ -86,9 +89,7 @@ func main() {
 		if resolved.InconclusiveLimit != nil {
 			r.InconclusiveLim = resolved.InconclusiveLimit.String()
 		}
-		if resolved.ConsecutiveErrorLimit != nil {
-			r.ConsecutiveErr = resolved.ConsecutiveErrorLimit.String()
-		}
+		r.ConsecutiveErr = defaults.GetConsecutiveErrorLimitOrDefault(resolved)
 		r.URL, err = live.Retarget(resolved.Provider.Web.URL, *meshlog)
 		if err != nil {
 			fail(err.Error())
