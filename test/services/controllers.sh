@@ -29,13 +29,6 @@ build() {
   log "$mod harness built in $((SECONDS - t0))s: $out"
 }
 
-install() {
-  build argo github.com/argoproj/argo-rollouts "$ARGO_ROLLOUTS_VERSION"
-  build flagger github.com/fluxcd/flagger "$FLAGGER_VERSION"
-}
-
-# `path argo|flagger` prints the binary the tests run (building it first if needed).
-path() { build_one "$1" >&2; exe "$1"; }
 build_one() {
   case $1 in
     argo) build argo github.com/argoproj/argo-rollouts "$ARGO_ROLLOUTS_VERSION" ;;
@@ -43,6 +36,11 @@ build_one() {
     *) die "usage: controllers.sh path argo|flagger" ;;
   esac
 }
+
+install() { build_one argo; build_one flagger; }
+
+# `path argo|flagger` prints the binary the tests run, building it first if needed.
+path() { build_one "$1"; exe "$1"; }
 
 start() { install; }
 stop() { :; }
