@@ -8,25 +8,26 @@ import {
   type ArgoMeasurement,
   type FlaggerHook,
 } from '../controllers/harness.ts';
-import { loadAnalysisTemplate, loadFlaggerCanary } from '../controllers/templates.ts';
+import { flaggerTarget, loadAnalysisTemplate, loadFlaggerCanary } from '../controllers/templates.ts';
 
 /**
  * Argo Rollouts' and Flagger's own client code (test/controllers, built by test/services/controllers.sh)
  * run against a live `meshlog run --mode all` fed with each canary scenario, through the shipped
  * AnalysisTemplate and Canary (test/controllers/templates.ts). Each scenario gets its own meshlog so
- * that the fixed names of the shipped Canary (podinfo in namespace test) see only that scenario.
+ * that the fixed names of the shipped Canary see only that scenario.
  *
- * Argo's traffic: service podinfo, subsets canary and stable (a Rollout's DestinationRule subsets,
- * the AnalysisTemplate's defaults). Flagger's traffic: services podinfo-canary and podinfo-primary
- * (the Services Flagger creates, which the gate reads by default).
+ * Argo's traffic: service cart in namespace shop, subsets canary and stable (a Rollout's
+ * DestinationRule subsets, passed as the args a Rollout's analysis step passes). Flagger's traffic:
+ * the services the Canary's gate webhook names (by default `<name>-canary` and `<name>-primary`, the
+ * Services Flagger creates).
  */
 
 const PORTS = { admin: 43100, lines: 43200 };
-const NS = 'test';
-const ARGO_ARGS = { namespace: NS, service: 'podinfo', 'canary-subset': 'canary', 'stable-subset': 'stable' };
+const ARGO_ARGS = { namespace: 'shop', service: 'cart', 'canary-subset': 'canary', 'stable-subset': 'stable' };
+const FLAGGER = flaggerTarget(loadFlaggerCanary());
 const REQUESTS = 1500;
-const ARGO_QUERY = 'namespace=test&service=podinfo&canary=canary&baseline=stable';
-const FLAGGER_QUERY = 'namespace=test&service=podinfo&canary=podinfo-canary&baseline=podinfo-primary';
+const ARGO_QUERY = new URLSearchParams({ namespace: 'shop', service: 'cart', canary: 'canary', baseline: 'stable' });
+const FLAGGER_QUERY = new URLSearchParams({ ...FLAGGER });
 
 type Side = Pick<TrafficSpec, 'errorRate' | 'latencyMs'>;
 type Verdict = 'pass' | 'fail' | 'inconclusive';
@@ -116,10 +117,10 @@ interface CanaryAnswer {
 }
 
 /** Waits until meshlog's windows hold every request sent to both sides (ingestion is asynchronous). */
-async function waitIngested(adminUrl: string, query: string, requests: number): Promise<CanaryAnswer> {
+async function waitIngested(adminUrl: string, query: URLSearchParams, requests: number): Promise<CanaryAnswer> {
   let answer: CanaryAnswer | undefined;
   for (let i = 0; i < 200; i++) {
-    answer = (await (await fetch(`${adminUrl}/v1/canary?${query}&window=1m`)).json()) as CanaryAnswer;
+    answer = (await (await fetch(`${adminUrl}/v1/canary?${query.toString()}&window=1m`)).json()) as CanaryAnswer;
     const e = answer.metrics.find((m) => m.name === 'error_rate');
     if (e?.canary?.requests === requests && e.baseline?.requests === requests) return answer;
     await new Promise((r) => setTimeout(r, 50));
@@ -136,13 +137,13 @@ describe.each(SCENARIOS.map((s, i) => ({ ...s, i })))('canary scenario: $name', 
     meshlog = await startMeshlog(signalsConfig(linesPort), PORTS.admin + s.i);
     const start = Date.now() - 30_000;
     const spacingMs = Math.floor(15_000 / s.requests);
-    const side = (service: string, subset: string, spec: Side, seed: number) =>
-      trafficLines({ service, namespace: NS, subset, requests: s.requests, startMs: start, spacingMs, seed, ...spec });
+    const side = (namespace: string, service: string, subset: string, spec: Side, seed: number) =>
+      trafficLines({ service, namespace, subset, requests: s.requests, startMs: start, spacingMs, seed, ...spec });
     await send(linesPort, [
-      ...side('podinfo', 'canary', s.canary, 11),
-      ...side('podinfo', 'stable', s.baseline, 12),
-      ...side('podinfo-canary', 'v1', s.canary, 21),
-      ...side('podinfo-primary', 'v1', s.baseline, 22),
+      ...side('shop', 'cart', 'canary', s.canary, 11),
+      ...side('shop', 'cart', 'stable', s.baseline, 12),
+      ...side(FLAGGER.namespace, FLAGGER.canary, 'v1', s.canary, 21),
+      ...side(FLAGGER.namespace, FLAGGER.baseline, 'v1', s.baseline, 22),
     ]);
     views = [
       await waitIngested(meshlog.adminUrl, ARGO_QUERY, s.requests),
