@@ -90,10 +90,11 @@ let argoBin: string;
 let flaggerBin: string;
 
 beforeAll(async () => {
-  // Builds both harnesses on a cold cache (several minutes); afterwards a hash check.
+  // Builds both harnesses on a cold cache (minutes; `npm run services:up` builds them beforehand),
+  // afterwards a hash check. The limit is generous because a shared machine builds slowly.
   argoBin = await harnessBinary('argo');
   flaggerBin = await harnessBinary('flagger');
-});
+}, 30 * 60_000);
 
 const signalsConfig = (linesPort: number) => `
 receivers:

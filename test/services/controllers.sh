@@ -25,7 +25,7 @@ build() {
     die "test/controllers/$mod/go.mod does not require $module $version (test/services/versions.env pins it)"
   log "building the $mod harness ($module $version); the first build takes several minutes"
   local t0=$SECONDS
-  (cd "$SRC/$mod" && GOTOOLCHAIN=local go build -trimpath -o "$out.tmp" .) && mv "$out.tmp" "$out"
+  (cd "$SRC/$mod" && GOTOOLCHAIN=local go build -trimpath -o "$out.$$.tmp" .) && mv "$out.$$.tmp" "$out"
   log "$mod harness built in $((SECONDS - t0))s: $out"
 }
 
