@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { backoffMs, itemFate } from './retry.ts';
+import { backoffMs, classifyBulk, itemFate } from './retry.ts';
 
 describe('bulk item outcomes', () => {
   it.each([
@@ -55,5 +55,30 @@ describe('bulk item outcomes', () => {
     expect(backoffMs(0, 100, 10_000, () => 1)).toBe(100);
     expect(backoffMs(3, 100, 10_000, () => 1)).toBe(800);
     expect(backoffMs(30, 100, 10_000, () => 1)).toBe(10_000);
+  });
+});
+
+describe('bulk request classification', () => {
+  it('reads a 200 answer item by item, keeping the status of items to retry', () => {
+    expect(
+      classifyBulk({
+        items: [{ status: 201 }, { status: 429, error: { type: 'es_rejected_execution_exception' } }, { status: 400 }],
+        ops: ['index', 'index', 'index'],
+      }),
+    ).toMatchObject({
+      kind: 'partial',
+      items: [{ kind: 'done' }, { kind: 'retry', status: 429 }, { kind: 'permanent' }],
+    });
+  });
+
+  it.each([
+    [413, 'split'],
+    [429, 'retry'],
+    [503, 'retry'],
+    [undefined, 'retry'],
+    [400, 'permanent'],
+    [401, 'permanent'],
+  ] as const)('a whole request answered %s is %s', (statusCode, kind) => {
+    expect(classifyBulk({ error: Object.assign(new Error('x'), { statusCode }) }).kind).toBe(kind);
   });
 });

@@ -43,7 +43,7 @@ export function classifyBulk(
     return f.fate === 'done'
       ? { kind: 'done' }
       : f.fate === 'retry'
-        ? { kind: 'retry', reason: f.reason }
+        ? { kind: 'retry', reason: f.reason, status: item.status }
         : { kind: 'permanent', reason: f.reason };
   });
   return items.every((v) => v.kind === 'done') ? { kind: 'done' } : { kind: 'partial', items };

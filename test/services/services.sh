@@ -4,7 +4,7 @@
 # tests use. Every action is idempotent and everything binds to 127.0.0.1.
 set -euo pipefail
 DIR="$(cd "$(dirname "$0")" && pwd)"
-ALL=(elasticsearch kafka jaeger otelcol)
+ALL=(elasticsearch kafka jaeger otelcol controllers)
 action=${1:-status}; shift || true
 names=("$@"); [ ${#names[@]} -gt 0 ] || names=("${ALL[@]}")
 for n in "${names[@]}"; do
