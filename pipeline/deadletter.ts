@@ -87,13 +87,32 @@ export class FileDeadLetterSink implements DeadLetterSink {
     this.#metrics = metrics;
   }
 
+  /**
+   * Appends one dead letter. A write that fails (disk full) is counted as
+   * `meshlog_dropped_total{reason="deadletter_write_failed"}` and logged once per stream; the next
+   * write reopens the file. It never throws: losing a dead letter must not take the process down.
+   */
   write(entry: DeadLetterInput): void {
-    if (!this.#stream) {
-      mkdirSync(dirname(this.path), { recursive: true });
-      this.#stream = createWriteStream(this.path, { flags: 'a' });
+    let stream = this.#stream;
+    if (!stream) {
+      try {
+        mkdirSync(dirname(this.path), { recursive: true });
+      } catch {
+        // reported by the stream's first write
+      }
+      stream = this.#stream = createWriteStream(this.path, { flags: 'a' });
+      stream.on('error', () => undefined); // each write's callback reports its own failure
     }
-    this.#stream.write(JSON.stringify(this.#redactions.apply(toDeadLetter(entry))) + '\n');
     this.#metrics.deadLettered.inc({ component: entry.component, reason: entry.code });
+    stream.write(JSON.stringify(this.#redactions.apply(toDeadLetter(entry))) + '\n', (err) => {
+      if (!err) return;
+      this.#metrics.dropped.inc({ component: entry.component, reason: 'deadletter_write_failed' });
+      if (this.#stream === stream) {
+        this.#stream = undefined;
+        stream.destroy();
+        process.emitWarning(`meshlog: cannot write dead letters to ${this.path}: ${err.message}`);
+      }
+    });
   }
 
   redactWith(owner: string, redactor: DeadLetterRedactor): void {

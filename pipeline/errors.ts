@@ -19,6 +19,7 @@ export const ERROR_CODES = {
   MESHLOG_EXPORT_FAILED: 'export to {target} failed: {detail}',
   MESHLOG_MAPPING_REJECTED: 'document rejected by {target}: {detail}',
   MESHLOG_UNSUPPORTED_MEDIA: 'unsupported content type {contentType}',
+  MESHLOG_WRITE_FAILED: 'cannot write {path}: {detail}',
   MESHLOG_CLOCK_SKEW: 'event time {time} is {skewMs} ms from the wall clock (limit {limitMs} ms)',
 } as const;
 

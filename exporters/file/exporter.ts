@@ -1,4 +1,3 @@
-import { once } from 'node:events';
 import { createWriteStream, mkdirSync, renameSync, statSync, type WriteStream } from 'node:fs';
 import { dirname } from 'node:path';
 import type { Batch } from '../../pipeline/batch.ts';
@@ -8,8 +7,9 @@ import { fileConfig, type FileConfig } from './config.ts';
 
 /**
  * Appends each record as one JSON line. A batch is acknowledged as delivered once its bytes are
- * handed to the OS; when the stream buffer is full, `consume` waits for it to drain, so a slow
- * disk pushes back instead of growing memory.
+ * written; `consume` waits for that, so a slow disk pushes back instead of growing memory. A write
+ * that fails (disk full, the file gone) settles the batch retryable with the reason, counts it
+ * under `MESHLOG_WRITE_FAILED`, and the next batch reopens the file: the process keeps running.
  */
 export class FileExporter implements Exporter {
   readonly name: string;
@@ -37,7 +37,10 @@ export class FileExporter implements Exporter {
       size = 0;
     }
     this.#bytes = size;
-    this.#stream = createWriteStream(this.#config.path, { flags: 'a' });
+    const stream = createWriteStream(this.#config.path, { flags: 'a' });
+    // Errors are read from each write's callback; this keeps an 'error' event from crashing the process.
+    stream.on('error', () => undefined);
+    this.#stream = stream;
   }
 
   async consume(batch: Batch<unknown>): Promise<void> {
@@ -48,9 +51,20 @@ export class FileExporter implements Exporter {
     }
     let text = '';
     for (const r of batch.records) text += JSON.stringify(r) + '\n';
+    const failed = await new Promise<Error | null | undefined>((resolve) => stream.write(text, resolve));
+    if (failed) {
+      this.#ctx.metrics.reject(this.name, 'MESHLOG_WRITE_FAILED', batch.records.length);
+      this.#ctx.logger.error(
+        { err: failed.message, path: this.#config.path },
+        'cannot write; the batch will be retried',
+      );
+      batch.ack.settle({ status: 'retryable', reason: `cannot write ${this.#config.path}: ${failed.message}` });
+      this.#stream = undefined;
+      stream.destroy();
+      this.#open();
+      return;
+    }
     this.#bytes += Buffer.byteLength(text);
-    const ok = stream.write(text);
-    if (!ok) await once(stream, 'drain');
     this.#ctx.metrics.exported.inc({ component: this.name }, batch.records.length);
     batch.ack.settle({ status: 'delivered' });
     if (this.#config.maxBytes > 0 && this.#bytes >= this.#config.maxBytes) await this.#rotate();
