@@ -163,7 +163,7 @@ service:
     write(18093, '\n    bogus: 1');
     child.kill('SIGHUP');
     await new Promise((r) => setTimeout(r, 500));
-    expect(await post(18092)).toBe(200); // still the last good config
+    expect(await until(async () => (await post(18092)) === 200)).toBe(true); // still the last good config
     expect(await post(18093)).toBe(0);
 
     // A valid config whose port is taken cannot start: the old config serves again, and says so.
