@@ -1,4 +1,4 @@
-import type { Batch } from './batch.ts';
+import { outcomeOf, type Batch } from './batch.ts';
 import type { Consumer } from './component.ts';
 import { PipelineError } from './errors.ts';
 
@@ -84,7 +84,8 @@ export class BoundedChannel<T> implements Consumer<T> {
       try {
         await this.#target.consume(batch);
       } catch (err) {
-        batch.ack.settle({ status: 'retryable', reason: err instanceof Error ? err.message : String(err) });
+        // The error's kind decides: permanent rejects the batch with its code, anything else is retryable.
+        batch.ack.settle(outcomeOf(err));
       }
     }
   }

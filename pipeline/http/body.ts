@@ -5,7 +5,14 @@ import { PipelineError, permanent } from '../errors.ts';
  * Undoes Content-Encoding with a hard cap on the *decompressed* size, which is what stops a gzip
  * bomb: zlib stops writing at `maxBytes` and throws, so memory never exceeds the cap.
  */
-export function decodeBody(body: Uint8Array, contentEncoding: string | undefined, maxBytes: number): Uint8Array {
+export function decodeBody(
+  body: Uint8Array | undefined,
+  contentEncoding: string | undefined,
+  maxBytes: number,
+  expected = 'a request body',
+): Uint8Array {
+  // Fastify leaves the body undefined when a request has neither a body nor a Content-Type.
+  if (!body || body.byteLength === 0) throw permanent('MESHLOG_BODY_MISSING', { expected });
   const enc = (contentEncoding ?? 'identity').trim().toLowerCase();
   if (enc === 'identity' || enc === '') {
     if (body.byteLength > maxBytes) throw tooLarge(maxBytes);
