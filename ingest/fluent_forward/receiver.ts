@@ -1,20 +1,29 @@
 import { encode, decodeMultiStream } from '@msgpack/msgpack';
 import { createServer, type Server, type Socket } from 'node:net';
-import { createBatch } from '../../pipeline/batch.ts';
+import { createServer as createTlsServer } from 'node:tls';
 import type { ComponentContext, Intake, Receiver } from '../../pipeline/component.ts';
+import { forwardAcks } from '../../pipeline/delivery/answer.ts';
+import { deliver } from '../../pipeline/delivery/deliver.ts';
+import { PipelineError } from '../../pipeline/errors.ts';
 import type { ReceiverFactory } from '../../pipeline/factory.ts';
 import { parseEndpoint } from '../../pipeline/net.ts';
 import type { RawChunk } from '../../pipeline/records.ts';
+import { readTls } from '../../pipeline/tls.ts';
 import { fluentForwardConfig, type FluentForwardConfig } from './config.ts';
 import { FLUENT_CODEC, readForwardMessage, recordsToLines } from './events.ts';
+import { asLimitError, capBytesPerMessage } from './limits.ts';
 
 /**
- * The forward protocol over TCP. Each connection is read as a msgpack stream, one message at a
- * time; the next message is not read until the last one is in the pipeline, so a full pipeline
- * stops the reads and TCP pushes back on Fluent Bit. With the `chunk` option the sender gets
- * `{ack}` only after that. Bad msgpack or a message of the wrong shape closes the connection
- * with a logged, counted reason (the sender re-sends what was not acknowledged).
- * Not supported: the HELO/PING shared-key handshake and TLS.
+ * The forward protocol over TCP (or TLS with a `tls` block). Each connection is read as a
+ * msgpack stream, one message at a time; the next message is not read until the pipeline has
+ * settled the last one (at most `ackTimeoutMs`), so a full pipeline stops the reads and TCP
+ * pushes back on Fluent Bit. With the `chunk` option the sender gets `{ack}` only once the
+ * records are delivered; any other outcome (full, past the memory limit, retryable, rejected)
+ * closes the connection unacknowledged and Fluent Bit resends the chunk.
+ * Closed with a logged, counted reason: bad msgpack, a message of the wrong shape, an array or
+ * map header claiming more than `maxElements`, more than `maxMessageBytes` read without a whole
+ * message, and a connection silent for `idleTimeoutMs` (also one that stopped mid-message).
+ * Not supported: the HELO/PING shared-key handshake.
  */
 export class FluentForwardReceiver implements Receiver {
   readonly name: string;
@@ -25,25 +34,40 @@ export class FluentForwardReceiver implements Receiver {
   constructor(config: FluentForwardConfig, ctx: ComponentContext, next: Intake) {
     this.name = ctx.name;
     this.#config = config;
-    this.#server = createServer((socket) => {
+    const onConnection = (socket: Socket) => {
       this.#sockets.add(socket);
       socket.on('close', () => this.#sockets.delete(socket));
       socket.on('error', () => undefined);
-      this.#serve(socket, ctx, next).catch((err: Error) => {
-        ctx.metrics.reject(this.name, 'MESHLOG_DECODE_FAILED');
-        ctx.logger.warn({ remote: socket.remoteAddress, reason: err.message }, 'closing forward connection');
+      socket.setTimeout(config.idleTimeoutMs, () => {
+        ctx.metrics.reject(this.name, 'MESHLOG_IDLE_TIMEOUT');
         socket.destroy();
       });
-    });
+      this.#serve(socket, ctx, next).catch((e: Error) => {
+        const err = asLimitError(e);
+        const code = err instanceof PipelineError ? err.code : 'MESHLOG_DECODE_FAILED';
+        ctx.metrics.reject(this.name, code);
+        ctx.logger.warn({ remote: socket.remoteAddress, code, reason: err.message }, 'closing forward connection');
+        socket.destroy();
+      });
+    };
+    this.#server = config.tls ? createTlsServer(readTls(config.tls), onConnection) : createServer(onConnection);
+    // A TLS handshake that fails (no or a wrong client certificate) only closes that connection.
+    this.#server.on('tlsClientError', () => ctx.metrics.reject(this.name, 'MESHLOG_UNAUTHORIZED'));
   }
 
   async #serve(socket: Socket, ctx: ComponentContext, next: Intake): Promise<void> {
-    for await (const msg of decodeMultiStream(socket, {
+    const { maxMessageBytes, maxElements } = this.#config;
+    const read = capBytesPerMessage(socket, maxMessageBytes);
+    for await (const msg of decodeMultiStream(read.stream, {
       extensionCodec: FLUENT_CODEC,
-      maxBinLength: this.#config.maxMessageBytes,
-      maxStrLength: this.#config.maxMessageBytes,
+      maxBinLength: maxMessageBytes,
+      maxStrLength: maxMessageBytes,
+      maxArrayLength: maxElements,
+      maxMapLength: maxElements,
+      maxExtLength: 64,
     })) {
-      const { tag, records, chunk } = readForwardMessage(msg, this.#config.maxMessageBytes);
+      read.messageDone();
+      const { tag, records, chunk } = readForwardMessage(msg, { maxBytes: maxMessageBytes, maxElements });
       ctx.metrics.received.inc({ component: this.name }, records.length);
       if (records.length > 0) {
         const raw: RawChunk = {
@@ -52,8 +76,12 @@ export class FluentForwardReceiver implements Receiver {
           receiver: this.name,
           context: { format: this.#config.format, tag },
         };
-        await next.consume(createBatch([raw]));
-        ctx.metrics.accepted.inc({ component: this.name }, records.length);
+        const outcome = await deliver(ctx, next, [raw], { ...this.#config, count: records.length });
+        if (!forwardAcks(outcome)) {
+          ctx.logger.warn({ remote: socket.remoteAddress, outcome }, 'closing forward connection without ack');
+          socket.destroy();
+          return;
+        }
       }
       if (chunk !== undefined && !socket.destroyed) socket.write(encode({ ack: chunk }));
     }
