@@ -6,7 +6,8 @@ import { PipelineError, permanent } from '../../pipeline/errors.ts';
 import type { ReceiverFactory } from '../../pipeline/factory.ts';
 import { grpcAnswer, httpAnswer } from '../../pipeline/delivery/answer.ts';
 import { deliver } from '../../pipeline/delivery/deliver.ts';
-import { grpcCredentials, grpcServerOptions } from '../../pipeline/grpc/server-options.ts';
+import { GrpcListener } from '../../pipeline/grpc/listener.ts';
+import { grpcServerOptions } from '../../pipeline/grpc/server-options.ts';
 import { decodeBody } from '../../pipeline/http/body.ts';
 import { createReceiverServer, listenOn } from '../../pipeline/http/receiver-server.ts';
 import { protoType } from '../../pipeline/proto/load.ts';
@@ -36,6 +37,7 @@ export class OtlpReceiver implements Receiver {
   readonly #next: Intake;
   readonly #http: FastifyInstance | undefined;
   readonly #grpc: grpc.Server | undefined;
+  readonly #grpcListener: GrpcListener | undefined;
 
   constructor(config: OtlpConfig, ctx: ComponentContext, next: Intake, signals: OtlpSignal[] = SIGNALS) {
     this.name = ctx.name;
@@ -68,6 +70,9 @@ export class OtlpReceiver implements Receiver {
         });
       }
       this.#grpc = server;
+      this.#grpcListener = new GrpcListener(server, { ...config, endpoint: config.grpc.endpoint }, () =>
+        ctx.metrics.reject(this.name, 'MESHLOG_IDLE_TIMEOUT'),
+      );
     }
   }
 
@@ -126,6 +131,7 @@ export class OtlpReceiver implements Receiver {
     call: grpc.ServerUnaryCall<Buffer, Buffer>,
     cb: grpc.sendUnaryData<Buffer>,
   ): Promise<void> {
+    const ended = this.#grpcListener!.callStarted(call.getPeer());
     let answer: Answer;
     try {
       answer = await this.#export(signal, new Uint8Array(call.request), false);
@@ -137,6 +143,8 @@ export class OtlpReceiver implements Receiver {
         cb({ code: grpc.status.INTERNAL, details: (internal as Error).message });
         return;
       }
+    } finally {
+      ended();
     }
     const refusal = grpcAnswer(answer.outcome);
     if (refusal) return cb(refusal);
@@ -146,19 +154,13 @@ export class OtlpReceiver implements Receiver {
 
   async start(): Promise<void> {
     if (this.#http) await listenOn(this.#http, this.#config.http.endpoint!);
-    if (this.#grpc) {
-      await new Promise<void>((resolve, reject) =>
-        this.#grpc!.bindAsync(this.#config.grpc.endpoint!, grpcCredentials(this.#config.tls), (err) =>
-          err ? reject(err) : resolve(),
-        ),
-      );
-    }
+    await this.#grpcListener?.start();
   }
 
   async shutdown(): Promise<void> {
     await this.#http?.close();
-    const server = this.#grpc;
-    if (server) await new Promise<void>((resolve) => server.tryShutdown(() => resolve()));
+    await this.#grpcListener?.shutdown(2000);
+    this.#grpc?.forceShutdown();
   }
 }
 
