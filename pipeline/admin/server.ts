@@ -1,13 +1,35 @@
-import Fastify, { type FastifyInstance } from 'fastify';
+import Fastify, { type FastifyHttpOptions, type FastifyInstance } from 'fastify';
+import { readFileSync } from 'node:fs';
+import type { Server } from 'node:http';
 import type { Metrics } from '../telemetry/metrics.ts';
 import { parseEndpoint } from '../net.ts';
+import { readTls, type TlsConfig } from '../tls.ts';
+import { bearerTokenHook } from './auth.ts';
+
+/** What the admin server takes from `service.admin` besides its endpoint. */
+export interface AdminSecurity {
+  tls?: TlsConfig;
+  authTokenFile?: string;
+}
 
 /**
  * The admin HTTP server (default 127.0.0.1:8686): liveness, readiness and Prometheus metrics.
- * The signals API registers its routes on the same instance.
+ * The signals API registers its routes on the same instance. With `tls` it serves HTTPS; with
+ * `authTokenFile` every route but /healthz and /readyz (which kubelet probes call) needs the token.
  */
-export function createAdminServer(metrics: Metrics, isReady: () => boolean): FastifyInstance {
-  const app = Fastify({ logger: false });
+export function createAdminServer(
+  metrics: Metrics,
+  isReady: () => boolean,
+  security: AdminSecurity = {},
+): FastifyInstance {
+  const app = Fastify({
+    logger: false,
+    ...(security.tls ? { https: readTls(security.tls) } : {}),
+    // An https server has the same API; fastify's types only tell them apart by the option.
+  } as unknown as FastifyHttpOptions<Server>);
+  if (security.authTokenFile) {
+    app.addHook('onRequest', bearerTokenHook(readToken(security.authTokenFile), ['/healthz', '/readyz']));
+  }
   app.get('/healthz', async () => ({ status: 'ok' }));
   app.get('/readyz', async (_req, reply) => {
     if (isReady()) return { status: 'ready' };
@@ -18,6 +40,17 @@ export function createAdminServer(metrics: Metrics, isReady: () => boolean): Fas
     return metrics.registry.metrics();
   });
   return app;
+}
+
+function readToken(path: string): string {
+  let token: string;
+  try {
+    token = readFileSync(path, 'utf8').trim();
+  } catch (err) {
+    throw new Error(`service.admin.authTokenFile: cannot read "${path}": ${(err as Error).message}`, { cause: err });
+  }
+  if (!token) throw new Error(`service.admin.authTokenFile: "${path}" is empty`);
+  return token;
 }
 
 export async function listen(app: FastifyInstance, endpoint: string): Promise<void> {
