@@ -35,3 +35,23 @@ describe('MemoryLimiter', () => {
     );
   });
 });
+
+describe('MemoryLimiter garbage collection', () => {
+  it('forces a GC when a background reading is past the soft limit, and not below it', async () => {
+    const used = { mib: 100 };
+    let collected = 0;
+    const m = new MemoryLimiter({
+      limitMiB: 500,
+      spikeLimitMiB: 100,
+      checkIntervalMs: 5,
+      read: () => used.mib,
+      collect: () => void (collected++, (used.mib = 300)),
+    }).start();
+    await new Promise((r) => setTimeout(r, 30));
+    expect(collected).toBe(0);
+    used.mib = 450;
+    while (collected === 0) await new Promise((r) => setTimeout(r, 5));
+    m.stop();
+    expect(m.pastSoftLimit()).toBe(false); // read again after the GC
+  });
+});

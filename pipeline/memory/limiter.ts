@@ -1,3 +1,4 @@
+import { collectGarbage } from './gc.ts';
 import { rssMiB } from './usage.ts';
 
 export interface MemoryLimiterOptions {
@@ -12,7 +13,12 @@ export interface MemoryLimiterOptions {
   checkIntervalMs?: number;
   /** Reads the process's usage in MiB; the resident set by default (worker threads included). */
   read?: () => number;
+  /** Runs a full GC when a background reading is past the soft limit. Default: a real V8 GC. */
+  collect?: () => void;
 }
+
+/** At most one forced GC this often: a full GC of a large heap takes tens of milliseconds. */
+const MIN_GC_GAP_MS = 1000;
 
 /** Readings closer together than this reuse the last one, so a burst of requests reads once. */
 const MIN_READ_GAP_MS = 10;
@@ -22,13 +28,16 @@ const MIN_READ_GAP_MS = 10;
  * `checkIntervalMs` and again on every question (at most every 10 ms). Receivers ask
  * `pastSoftLimit()` before they accept data and refuse with a retryable answer past it; the join
  * asks `pastHardLimit()` to emit its oldest requests early. RSS, not heap, is what the kubelet
- * kills a pod for, and it includes the worker threads and buffers outside the heap.
+ * kills a pod for, and it includes the worker threads and buffers outside the heap. Past the soft
+ * limit the background check forces a GC (at most once a second), as the Collector does.
  */
 export class MemoryLimiter {
   readonly limitMiB: number;
   readonly softLimitMiB: number;
   readonly #read: () => number;
   readonly #intervalMs: number;
+  readonly #collect: () => void;
+  #gcAt = 0;
   #usedMiB = 0;
   #readAt = 0;
   #timer: NodeJS.Timeout | undefined;
@@ -42,11 +51,12 @@ export class MemoryLimiter {
     this.softLimitMiB = opts.limitMiB - spike;
     this.#read = opts.read ?? rssMiB;
     this.#intervalMs = opts.checkIntervalMs ?? 1000;
+    this.#collect = opts.collect ?? collectGarbage;
   }
 
   /** Starts the background reading; the timer does not keep the process alive. Returns this. */
   start(): this {
-    this.#timer ??= setInterval(() => this.#refresh(true), this.#intervalMs).unref();
+    this.#timer ??= setInterval(() => this.#check(), this.#intervalMs).unref();
     this.#refresh(true);
     return this;
   }
@@ -67,6 +77,14 @@ export class MemoryLimiter {
 
   pastHardLimit(): boolean {
     return this.#refresh(false) > this.limitMiB;
+  }
+
+  /** The background check: past the soft limit, collect garbage (rate-limited) and read again. */
+  #check(): void {
+    if (this.#refresh(true) <= this.softLimitMiB || Date.now() - this.#gcAt < MIN_GC_GAP_MS) return;
+    this.#gcAt = Date.now();
+    this.#collect();
+    this.#refresh(true);
   }
 
   #refresh(force: boolean): number {
