@@ -42,9 +42,20 @@ export async function deliver<T>(
     return refuse(ctx, count, 'MESHLOG_MEMORY_LIMIT', params);
   }
   const batch = createBatch(records);
-  if (!(await intake.offer(batch, opts.offerTimeoutMs))) {
-    return refuse(ctx, count, 'MESHLOG_QUEUE_FULL', { queue: ctx.name });
+  let taken: boolean;
+  try {
+    taken = await intake.offer(batch, opts.offerTimeoutMs);
+  } catch (err) {
+    // A closed channel (shutting down) refuses with a retryable error: the sender's answer too.
+    const outcome = outcomeOf(err);
+    ctx.metrics.reject(
+      ctx.name,
+      outcome.status === 'delivered' ? 'MESHLOG_INTERNAL' : (outcome.code ?? 'MESHLOG_INTERNAL'),
+      count,
+    );
+    return outcome;
   }
+  if (!taken) return refuse(ctx, count, 'MESHLOG_QUEUE_FULL', { queue: ctx.name });
   ctx.metrics.accepted.inc({ component: ctx.name }, count);
   let timer: NodeJS.Timeout | undefined;
   const timedOut = new Promise<Outcome>((resolve) => {
