@@ -1,5 +1,6 @@
 import { gunzipSync, inflateSync, constants as zlib } from 'node:zlib';
-import { PipelineError, permanent } from '../errors.ts';
+import type { PipelineError } from '../errors.ts';
+import { permanent } from '../errors.ts';
 
 /**
  * Undoes Content-Encoding with a hard cap on the *decompressed* size, which is what stops a gzip
@@ -32,13 +33,4 @@ export function decodeBody(
 
 function tooLarge(maxBytes: number): PipelineError {
   return permanent('MESHLOG_PAYLOAD_TOO_LARGE', { limit: maxBytes });
-}
-
-/** HTTP status for a receiver error: 413 too large, 400 other permanent, 503 retryable, 429 throttled. */
-export function httpStatusFor(err: unknown): number {
-  if (!(err instanceof PipelineError)) return 500;
-  if (err.code === 'MESHLOG_PAYLOAD_TOO_LARGE') return 413;
-  if (err.code === 'MESHLOG_UNSUPPORTED_MEDIA') return 415;
-  if (err.kind === 'permanent') return 400;
-  return err.kind === 'throttled' ? 429 : 503;
 }

@@ -1,12 +1,11 @@
 import Fastify, { type FastifyHttpOptions, type FastifyInstance, type FastifyReply } from 'fastify';
 import type { Server } from 'node:http';
-import type { Outcome } from '../batch.ts';
+import { outcomeOf, type Outcome } from '../batch.ts';
 import type { ComponentContext } from '../component.ts';
 import { httpAnswer } from '../delivery/answer.ts';
 import { PipelineError } from '../errors.ts';
 import { parseEndpoint } from '../net.ts';
 import { readTls, type TlsConfig } from '../tls.ts';
-import { httpStatusFor } from './body.ts';
 
 export interface HttpListenerOptions {
   maxBodyBytes: number;
@@ -52,14 +51,19 @@ export function createReceiverServer(ctx: ComponentContext, opts: HttpListenerOp
   return app;
 }
 
-/** Answers an error with the status its kind maps to, counting it under its code; a 500 is logged. */
+/**
+ * Answers an error with the shared outcome mapping (a PipelineError keeps its kind and code),
+ * counting it under its code. Anything else is a bug: 500 with the message, logged.
+ */
 export function sendError(ctx: ComponentContext, reply: FastifyReply, err: unknown): FastifyReply {
-  const status =
-    err instanceof PipelineError ? httpStatusFor(err) : ((err as { statusCode?: number }).statusCode ?? 500);
-  const code = err instanceof PipelineError ? err.code : status >= 500 ? 'MESHLOG_INTERNAL' : 'MESHLOG_DECODE_FAILED';
+  if (err instanceof PipelineError) {
+    ctx.metrics.reject(ctx.name, err.code);
+    return sendOutcome(reply, outcomeOf(err))!;
+  }
+  const status = (err as { statusCode?: number }).statusCode ?? 500;
+  const code = status >= 500 ? 'MESHLOG_INTERNAL' : 'MESHLOG_DECODE_FAILED';
   ctx.metrics.reject(ctx.name, code);
-  if (status >= 500 && status !== 503) ctx.logger.error({ err, url: reply.request.url }, 'answered 500');
-  if (status === 429 || status === 503) reply.header('retry-after', '1');
+  if (status >= 500) ctx.logger.error({ err, url: reply.request.url }, 'answered 500');
   return reply.code(status).send({ error: code, message: (err as Error).message });
 }
 
