@@ -16,10 +16,12 @@ export const fluentForwardConfig = z
       .positive()
       .default(8 * 1024 * 1024),
     /**
-     * Most elements one msgpack array or map may claim (entries in a Forward message, keys in a
-     * record); a larger header closes the connection before anything is allocated. Default: 100000.
+     * Most array items and map keys + values one forward message may claim, summed over all its
+     * headers (a Fluent Bit entry with Kubernetes metadata takes about 50). Checked before
+     * decoding, so it bounds what one message can make the decoder allocate (tens of bytes per
+     * element). Default: 1000000.
      */
-    maxElements: z.number().int().positive().default(100_000),
+    maxElements: z.number().int().positive().default(1_000_000),
     /** How long a message may wait for room in the pipeline before the connection is closed unacknowledged. Default: 5000. */
     offerTimeoutMs: z.number().int().nonnegative().default(5000),
     /** Format hint for the log lines inside the records. Default: auto. */

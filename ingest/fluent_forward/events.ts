@@ -1,6 +1,6 @@
-import { decodeMulti, ExtensionCodec } from '@msgpack/msgpack';
+import { decode, ExtensionCodec } from '@msgpack/msgpack';
 import { gunzipSync } from 'node:zlib';
-import { permanent } from '../../pipeline/errors.ts';
+import { frameAll } from './framer.ts';
 
 /** Fluent's EventTime (msgpack ext type 0): 4-byte seconds and 4-byte nanoseconds, big-endian. */
 export const FLUENT_CODEC = new ExtensionCodec();
@@ -43,18 +43,9 @@ export function readForwardMessage(msg: unknown, limits: { maxBytes: number; max
     option = msg[2];
     let packed = typeof second === 'string' ? Buffer.from(second, 'latin1') : second;
     if (isObject(option) && option.compressed === 'gzip') packed = gunzipSync(packed, { maxOutputLength: maxBytes });
-    records = [];
-    // The packed entries are checked like the outer stream: no header may claim more than maxElements.
-    for (const e of decodeMulti(packed, {
-      extensionCodec: FLUENT_CODEC,
-      maxArrayLength: maxElements,
-      maxMapLength: maxElements,
-      maxExtLength: 64,
-    })) {
-      if (records.length >= maxElements)
-        throw permanent('MESHLOG_LIMIT_EXCEEDED', { what: 'entries in one PackedForward message', limit: maxElements });
-      records.push(eventRecord(e));
-    }
+    // The packed entries are framed like the outer stream, within the same limits, before decoding.
+    const entries = frameAll(packed, { maxBytes, maxElements, maxDepth: 16 });
+    records = entries.map((bytes) => eventRecord(decode(bytes, { extensionCodec: FLUENT_CODEC })));
   } else if (typeof second === 'number') {
     if (!isObject(msg[2])) throw new Error('Message mode: the third element must be a record map');
     records = [msg[2]];

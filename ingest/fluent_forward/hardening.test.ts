@@ -65,6 +65,17 @@ describe('fluent_forward receiver under hostile input', () => {
     good.socket.end();
   });
 
+  it('closes a connection sending nested array16 headers (16 KiB of them made the decoder allocate 2.5 GiB)', async () => {
+    const { got, open, rejected } = await start();
+    const rssBefore = process.memoryUsage().rss;
+    const { socket, closed } = open();
+    socket.write(Buffer.concat(Array.from({ length: 5000 }, () => Buffer.from([0xdc, 0xff, 0xff]))));
+    await closed;
+    expect(got).toHaveLength(0);
+    expect(await rejected()).toContain('reason="MESHLOG_LIMIT_EXCEEDED"} 1');
+    expect(process.memoryUsage().rss - rssBefore).toBeLessThan(256 * 2 ** 20);
+  });
+
   it('closes a connection that sends more than maxMessageBytes without completing a message', async () => {
     const { got, open, rejected } = await start({ maxMessageBytes: 64 * 1024 });
     const { socket, closed } = open();

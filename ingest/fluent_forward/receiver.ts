@@ -1,4 +1,4 @@
-import { encode, decodeMultiStream } from '@msgpack/msgpack';
+import { decode, encode } from '@msgpack/msgpack';
 import { createServer, type Server, type Socket } from 'node:net';
 import { createServer as createTlsServer } from 'node:tls';
 import type { ComponentContext, Intake, Receiver } from '../../pipeline/component.ts';
@@ -11,7 +11,7 @@ import type { RawChunk } from '../../pipeline/records.ts';
 import { readTls } from '../../pipeline/tls.ts';
 import { fluentForwardConfig, type FluentForwardConfig } from './config.ts';
 import { FLUENT_CODEC, readForwardMessage, recordsToLines } from './events.ts';
-import { asLimitError, capBytesPerMessage } from './limits.ts';
+import { MsgpackFramer } from './framer.ts';
 
 /**
  * The forward protocol over TCP (or TLS with a `tls` block). Each connection is read as a
@@ -20,11 +20,16 @@ import { asLimitError, capBytesPerMessage } from './limits.ts';
  * pushes back on Fluent Bit. With the `chunk` option the sender gets `{ack}` only once the
  * records are delivered; any other outcome (full, past the memory limit, retryable, rejected)
  * closes the connection unacknowledged and Fluent Bit resends the chunk.
- * Closed with a logged, counted reason: bad msgpack, a message of the wrong shape, an array or
- * map header claiming more than `maxElements`, more than `maxMessageBytes` read without a whole
- * message, and a connection silent for `idleTimeoutMs` (also one that stopped mid-message).
+ * Messages are framed by their headers before they are decoded (see MsgpackFramer), so a header
+ * claiming more than the bytes can hold allocates nothing. Closed with a logged, counted reason:
+ * bad msgpack, a message of the wrong shape, a message claiming more than `maxElements` elements
+ * or `maxMessageBytes` bytes, and a connection silent for `idleTimeoutMs` (also one that stopped
+ * mid-message).
  * Not supported: the HELO/PING shared-key handshake.
  */
+/** Deepest nesting a forward message needs is 4 (message, entries, entry, record); maps inside records add a few. */
+const MAX_DEPTH = 16;
+
 export class FluentForwardReceiver implements Receiver {
   readonly name: string;
   readonly #config: FluentForwardConfig;
@@ -42,8 +47,7 @@ export class FluentForwardReceiver implements Receiver {
         ctx.metrics.reject(this.name, 'MESHLOG_IDLE_TIMEOUT');
         socket.destroy();
       });
-      this.#serve(socket, ctx, next).catch((e: Error) => {
-        const err = asLimitError(e);
+      this.#serve(socket, ctx, next).catch((err: Error) => {
         const code = err instanceof PipelineError ? err.code : 'MESHLOG_DECODE_FAILED';
         ctx.metrics.reject(this.name, code);
         ctx.logger.warn({ remote: socket.remoteAddress, code, reason: err.message }, 'closing forward connection');
@@ -57,35 +61,39 @@ export class FluentForwardReceiver implements Receiver {
 
   async #serve(socket: Socket, ctx: ComponentContext, next: Intake): Promise<void> {
     const { maxMessageBytes, maxElements } = this.#config;
-    const read = capBytesPerMessage(socket, maxMessageBytes);
-    for await (const msg of decodeMultiStream(read.stream, {
-      extensionCodec: FLUENT_CODEC,
-      maxBinLength: maxMessageBytes,
-      maxStrLength: maxMessageBytes,
-      maxArrayLength: maxElements,
-      maxMapLength: maxElements,
-      maxExtLength: 64,
-    })) {
-      read.messageDone();
-      const { tag, records, chunk } = readForwardMessage(msg, { maxBytes: maxMessageBytes, maxElements });
-      ctx.metrics.received.inc({ component: this.name }, records.length);
-      if (records.length > 0) {
-        const raw: RawChunk = {
-          encoding: 'lines',
-          data: recordsToLines(records),
-          receiver: this.name,
-          context: { format: this.#config.format, tag },
-        };
-        const outcome = await deliver(ctx, next, [raw], { ...this.#config, count: records.length });
-        if (!forwardAcks(outcome)) {
-          ctx.logger.warn({ remote: socket.remoteAddress, outcome }, 'closing forward connection without ack');
-          socket.destroy();
-          return;
-        }
+    const framer = new MsgpackFramer({ maxBytes: maxMessageBytes, maxElements, maxDepth: MAX_DEPTH });
+    // While a message is in the pipeline the loop does not ask for more: the socket pauses.
+    for await (const chunk of socket as AsyncIterable<Buffer>) {
+      framer.append(chunk);
+      for (let bytes = framer.next(); bytes; bytes = framer.next()) {
+        if (!(await this.#handle(bytes, socket, ctx, next))) return;
       }
-      if (chunk !== undefined && !socket.destroyed) socket.write(encode({ ack: chunk }));
     }
     socket.end();
+  }
+
+  /** One whole message: decoded, delivered, acknowledged. False when the connection was closed. */
+  async #handle(bytes: Buffer, socket: Socket, ctx: ComponentContext, next: Intake): Promise<boolean> {
+    const { maxMessageBytes, maxElements } = this.#config;
+    const msg = decode(bytes, { extensionCodec: FLUENT_CODEC });
+    const { tag, records, chunk } = readForwardMessage(msg, { maxBytes: maxMessageBytes, maxElements });
+    ctx.metrics.received.inc({ component: this.name }, records.length);
+    if (records.length > 0) {
+      const raw: RawChunk = {
+        encoding: 'lines',
+        data: recordsToLines(records),
+        receiver: this.name,
+        context: { format: this.#config.format, tag },
+      };
+      const outcome = await deliver(ctx, next, [raw], { ...this.#config, count: records.length });
+      if (!forwardAcks(outcome)) {
+        ctx.logger.warn({ remote: socket.remoteAddress, outcome }, 'closing forward connection without ack');
+        socket.destroy();
+        return false;
+      }
+    }
+    if (chunk !== undefined && !socket.destroyed) socket.write(encode({ ack: chunk }));
+    return true;
   }
 
   async start(): Promise<void> {

@@ -16,8 +16,11 @@ export const httpLinesConfig = z
     offerTimeoutMs: z.number().int().nonnegative().default(1000),
     /** Format hint passed to the parser: auto, istio-text, istio-json or envoy:<format string>. Default: auto. */
     format: z.string().default('auto'),
-    /** Most entries in one `application/msgpack` body to /v1/fluentbit, and keys in one record. Default: 100000. */
-    maxMsgpackElements: z.number().int().positive().default(100_000),
+    /**
+     * Most msgpack elements (array items, map keys + values, entries) in one `application/msgpack`
+     * body to /v1/fluentbit, checked before decoding. Default: 1000000.
+     */
+    maxMsgpackElements: z.number().int().positive().default(1_000_000),
     ...listenerOptions,
   })
   .superRefine((c, ctx) => checkListener(c, (message, path) => ctx.addIssue({ code: 'custom', message, path })));

@@ -222,7 +222,7 @@ describe('http_lines receiver', () => {
     expect(res.status).toBe(400);
     const body = (await res.json()) as { error: string; message: string };
     expect(body.error).toBe('MESHLOG_LIMIT_EXCEEDED');
-    expect(body.message).toContain('array length (4294967295) > maxArrayLength (100000)');
+    expect(body.message).toBe('elements in one message exceeds the limit of 1000000');
     expect(got).toHaveLength(0);
   });
 });
