@@ -9,7 +9,7 @@ export interface FrameLimits {
   maxDepth: number;
 }
 
-/** Sizes of the fixed-width msgpack types, by first byte (0 = not fixed, see `#header`). */
+/** Sizes of the fixed-width msgpack types, by first byte; the others are read in `#header`. */
 const FIXED: Record<number, number> = {
   0xc0: 1, 0xc2: 1, 0xc3: 1, 0xca: 5, 0xcb: 9, 0xcc: 2, 0xcd: 3, 0xce: 5, 0xcf: 9,
   0xd0: 2, 0xd1: 3, 0xd2: 5, 0xd3: 9, 0xd4: 3, 0xd5: 4, 0xd6: 6, 0xd7: 10, 0xd8: 18,
