@@ -8,7 +8,7 @@ import { WorkerPool } from '../../pipeline/workers/pool.ts';
 import { zipkinConfig } from './config.ts';
 import { ZipkinReceiver } from './receiver.ts';
 
-const URL_ = 'http://127.0.0.1:44111/api/v2/spans';
+const URL_ = 'http://127.0.0.1:44190/api/v2/spans';
 const SPAN = {
   traceId: '80f198ee56343ba864fe8b2a57d3eff7',
   id: 'e457b5a2e4d86bd1',
@@ -27,7 +27,7 @@ const sink = new CaptureIntake<SpanRecord>();
 beforeAll(async () => {
   pool = new WorkerPool({ threads: 1 });
   receiver = new ZipkinReceiver(
-    zipkinConfig.parse({ endpoint: '127.0.0.1:44111', maxBodyBytes: 64 * 1024 }),
+    zipkinConfig.parse({ endpoint: '127.0.0.1:44190', maxBodyBytes: 64 * 1024 }),
     { ...testContext('zipkin'), pool },
     sink,
   );

@@ -67,8 +67,7 @@ export class GrpcListener {
           return;
         }
         this.#onIdle();
-        // destroy() does not close a socket whose handle HTTP/2 has taken; a reset does.
-        socket.resetAndDestroy();
+        reset(socket);
       };
       const connectedAt = Date.now();
       let timer = setTimeout(check, idle).unref();
@@ -96,10 +95,19 @@ export class GrpcListener {
     this.#injector?.drain(graceMs);
     const timer = setTimeout(() => {
       this.#injector?.destroy();
-      for (const s of this.#sockets) s.destroy();
+      for (const s of this.#sockets) reset(s);
     }, graceMs);
     await closed;
     clearTimeout(timer);
     this.#injector?.destroy();
+  }
+}
+
+/** destroy() does not close a socket whose handle HTTP/2 has taken; a TCP reset does. */
+function reset(socket: Socket): void {
+  try {
+    socket.resetAndDestroy();
+  } catch {
+    socket.destroy();
   }
 }
