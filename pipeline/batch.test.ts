@@ -5,7 +5,7 @@ describe('Ack', () => {
   it('settles once; later outcomes are ignored', async () => {
     const ack = new Ack();
     ack.settle({ status: 'delivered' });
-    ack.settle({ status: 'rejected', reason: 'x', code: 'C' });
+    ack.settle({ status: 'rejected', reason: 'x', code: 'MESHLOG_PARSE_FAILED' });
     expect(await ack.settled).toEqual({ status: 'delivered' });
   });
 

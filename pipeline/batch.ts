@@ -5,10 +5,12 @@
  *
  * Ownership: after `consume(batch)` resolves, the caller must not touch `batch.records` again.
  */
+import { PipelineError, type ErrorCode } from './errors.ts';
+
 export type Outcome =
   | { status: 'delivered' }
-  | { status: 'retryable'; reason: string; retryAfterMs?: number }
-  | { status: 'rejected'; reason: string; code: string };
+  | { status: 'retryable'; reason: string; retryAfterMs?: number; code?: ErrorCode }
+  | { status: 'rejected'; reason: string; code: ErrorCode };
 
 export interface Batch<T> {
   readonly records: T[];
@@ -55,6 +57,23 @@ export function worstOf(outcomes: Outcome[]): Outcome {
     outcomes.find((o) => o.status === 'rejected') ??
     outcomes.find((o) => o.status === 'retryable') ?? { status: 'delivered' }
   );
+}
+
+/**
+ * The outcome an error means for the batch it hit: a permanent PipelineError rejects it with its
+ * code; a retryable or throttled one (and anything else, which cannot be proven final) makes it
+ * retryable, keeping the code and the other side's `retryAfterMs`.
+ */
+export function outcomeOf(err: unknown): Outcome {
+  const reason = err instanceof Error ? err.message : String(err);
+  if (!(err instanceof PipelineError)) return { status: 'retryable', reason };
+  if (err.kind === 'permanent') return { status: 'rejected', reason, code: err.code };
+  return {
+    status: 'retryable',
+    reason,
+    code: err.code,
+    ...(err.retryAfterMs !== undefined ? { retryAfterMs: err.retryAfterMs } : {}),
+  };
 }
 
 export function createBatch<T>(records: T[], ack: Ack = new Ack()): Batch<T> {

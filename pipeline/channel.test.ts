@@ -1,6 +1,8 @@
 import { describe, expect, it } from 'vitest';
 import { createBatch, type Batch } from './batch.ts';
 import { BoundedChannel } from './channel.ts';
+import { MemoryDeadLetterSink } from './deadletter.ts';
+import { permanent, throttled } from './errors.ts';
 
 /** A consumer that holds every batch until released: a stand-in for a stuck exporter. */
 function gate() {
@@ -72,6 +74,57 @@ describe('BoundedChannel', () => {
     expect(await a.ack.settled).toEqual({ status: 'retryable', reason: 'boom' });
     expect(await b.ack.settled).toEqual({ status: 'delivered' });
     expect(calls).toBe(2);
+  });
+
+  it('keeps the kind of an error: permanent rejects with its code, throttled is retryable with its delay', async () => {
+    const ch = new BoundedChannel<number>({
+      name: 't',
+      capacity: 4,
+      target: {
+        async consume(b) {
+          if (b.records[0] === 1) throw permanent('MESHLOG_MAPPING_REJECTED', { target: 'es', detail: 'bad field' });
+          throw throttled('MESHLOG_QUEUE_FULL', 2500, { queue: 'es' });
+        },
+      },
+    });
+    const a = createBatch([1]);
+    const b = createBatch([2]);
+    await ch.consume(a);
+    await ch.consume(b);
+    await ch.close();
+    expect(await a.ack.settled).toEqual({
+      status: 'rejected',
+      reason: 'document rejected by es: bad field',
+      code: 'MESHLOG_MAPPING_REJECTED',
+    });
+    expect(await b.ack.settled).toEqual({
+      status: 'retryable',
+      reason: 'queue es is full',
+      code: 'MESHLOG_QUEUE_FULL',
+      retryAfterMs: 2500,
+    });
+  });
+
+  it('dead-letters the records of a batch rejected permanently, with the reason', async () => {
+    const deadLetters = new MemoryDeadLetterSink();
+    const ch = new BoundedChannel<unknown>({
+      name: 'exporter/es',
+      capacity: 4,
+      deadLetters,
+      target: {
+        async consume() {
+          throw permanent('MESHLOG_MAPPING_REJECTED', { target: 'es', detail: 'bad field' });
+        },
+      },
+    });
+    const b = createBatch<unknown>([{ 'http.request.id': 'r1' }, { data: Buffer.from('raw line') }]);
+    await ch.consume(b);
+    await ch.close();
+    expect((await b.ack.settled).status).toBe('rejected');
+    expect(deadLetters.entries).toMatchObject([
+      { component: 'exporter/es', code: 'MESHLOG_MAPPING_REJECTED', payload: '{"http.request.id":"r1"}' },
+      { component: 'exporter/es', reason: 'document rejected by es: bad field', payload: 'raw line' },
+    ]);
   });
 
   it('refuses a capacity that is not a positive integer, naming it', () => {

@@ -1,5 +1,6 @@
-import type { Batch } from './batch.ts';
+import { outcomeOf, type Batch } from './batch.ts';
 import type { Consumer } from './component.ts';
+import type { DeadLetterSink } from './deadletter.ts';
 import { PipelineError } from './errors.ts';
 
 /**
@@ -17,6 +18,7 @@ export class BoundedChannel<T> implements Consumer<T> {
   #loops: Promise<void>[] = [];
   #target: Consumer<T>;
   #onDepth: ((depth: number) => void) | undefined;
+  #deadLetters: DeadLetterSink | undefined;
 
   constructor(opts: {
     name: string;
@@ -24,6 +26,8 @@ export class BoundedChannel<T> implements Consumer<T> {
     target: Consumer<T>;
     concurrency?: number;
     onDepth?: (depth: number) => void;
+    /** Where the records of a batch its consumer rejected permanently go, with the reason. */
+    deadLetters?: DeadLetterSink;
   }) {
     if (!Number.isInteger(opts.capacity) || opts.capacity < 1) {
       throw new RangeError(`channel ${opts.name}: capacity must be a positive integer, got ${opts.capacity}`);
@@ -32,6 +36,7 @@ export class BoundedChannel<T> implements Consumer<T> {
     this.capacity = opts.capacity;
     this.#target = opts.target;
     this.#onDepth = opts.onDepth;
+    this.#deadLetters = opts.deadLetters;
     const concurrency = opts.concurrency ?? 1;
     for (let i = 0; i < concurrency; i++) this.#loops.push(this.#drainLoop());
   }
@@ -84,7 +89,20 @@ export class BoundedChannel<T> implements Consumer<T> {
       try {
         await this.#target.consume(batch);
       } catch (err) {
-        batch.ack.settle({ status: 'retryable', reason: err instanceof Error ? err.message : String(err) });
+        // The error's kind decides: permanent rejects the batch with its code (and dead-letters
+        // its records), anything else is retryable.
+        const outcome = outcomeOf(err);
+        if (outcome.status === 'rejected' && this.#deadLetters) {
+          for (const r of batch.records) {
+            this.#deadLetters.write({
+              component: this.name,
+              code: outcome.code,
+              reason: outcome.reason,
+              payload: payloadOf(r),
+            });
+          }
+        }
+        batch.ack.settle(outcome);
       }
     }
   }
@@ -96,4 +114,10 @@ export class BoundedChannel<T> implements Consumer<T> {
     for (const wake of this.#spaceWaiters.splice(0)) wake();
     await Promise.all(this.#loops);
   }
+}
+
+/** A raw chunk is dead-lettered as the bytes that came in; any other record as its JSON. */
+function payloadOf(record: unknown): Uint8Array | string {
+  const data = (record as { data?: unknown } | null)?.data;
+  return data instanceof Uint8Array ? data : JSON.stringify(record);
 }

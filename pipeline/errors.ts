@@ -21,9 +21,20 @@ export const ERROR_CODES = {
   MESHLOG_UNSUPPORTED_MEDIA: 'unsupported content type {contentType}',
   MESHLOG_WRITE_FAILED: 'cannot write {path}: {detail}',
   MESHLOG_CLOCK_SKEW: 'event time {time} is {skewMs} ms from the wall clock (limit {limitMs} ms)',
+  MESHLOG_BODY_MISSING: 'request has no body; send {expected}',
+  MESHLOG_LIMIT_EXCEEDED: '{what} exceeds the limit of {limit}',
+  MESHLOG_MEMORY_LIMIT: 'memory use {usedMiB} MiB is past the soft limit of {softMiB} MiB, retry later',
+  MESHLOG_ACK_TIMEOUT: 'the pipeline did not settle the batch within {timeoutMs} ms, retry later',
+  MESHLOG_IDLE_TIMEOUT: 'connection idle for {timeoutMs} ms',
+  MESHLOG_UNAUTHORIZED: 'missing or wrong bearer token',
+  MESHLOG_INTERNAL: 'internal error: {detail}',
 } as const;
 
 export type ErrorCode = keyof typeof ERROR_CODES;
+
+export function isErrorCode(code: string): code is ErrorCode {
+  return Object.hasOwn(ERROR_CODES, code);
+}
 
 export class PipelineError extends Error {
   readonly kind: ErrorKind;
@@ -39,7 +50,8 @@ export class PipelineError extends Error {
   }
 }
 
-function formatMessage(code: ErrorCode, params: Record<string, string | number>): string {
+/** Fills a code's message template. */
+export function formatMessage(code: ErrorCode, params: Record<string, string | number>): string {
   return ERROR_CODES[code].replace(/\{(\w+)\}/g, (_m, key: string) => String(params[key] ?? `{${key}}`));
 }
 

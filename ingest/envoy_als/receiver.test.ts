@@ -8,7 +8,7 @@ import { WorkerPool } from '../../pipeline/workers/pool.ts';
 import { envoyAlsConfig } from './config.ts';
 import { EnvoyAlsReceiver } from './receiver.ts';
 
-const ENDPOINT = '127.0.0.1:19001';
+const ENDPOINT = '127.0.0.1:44401';
 const Message = protoType('envoy.service.accesslog.v3.StreamAccessLogsMessage');
 const encode = (o: Record<string, unknown>) => Buffer.from(Message.encode(Message.fromObject(o)).finish());
 
@@ -155,5 +155,51 @@ describe('envoy_als receiver with a grpc-js client', () => {
     expect(status?.code).toBe(grpc.status.INVALID_ARGUMENT);
     expect(status?.details).toMatch(/^als payload could not be decoded: /);
     expect(ctx.deadLetters.entries.at(-1)).toMatchObject({ code: 'MESHLOG_DECODE_FAILED', payload_encoding: 'base64' });
+  });
+
+  it('ends the stream with RESOURCE_EXHAUSTED when the pipeline is full, counting every entry', async () => {
+    const full = new CaptureIntake<AccessRecord>();
+    full.full = true;
+    const fctx = testContext('envoy_als');
+    const r = new EnvoyAlsReceiver(
+      envoyAlsConfig.parse({ endpoint: '127.0.0.1:44402', offerTimeoutMs: 0 }),
+      { ...fctx, pool },
+      full,
+    );
+    await r.start();
+    const client = new Client('127.0.0.1:44402', grpc.credentials.createInsecure());
+    const status = await new Promise<grpc.ServiceError | null>((resolve) => {
+      const call = (
+        client as unknown as {
+          StreamAccessLogs: (cb: (err: grpc.ServiceError | null) => void) => grpc.ClientWritableStream<Buffer>;
+        }
+      ).StreamAccessLogs(resolve);
+      call.write(
+        encode({
+          identifier: { node: { id: 'sidecar~10.244.0.5~productpage-v1-6b746f74dc-9stvs.default~default.svc' } },
+          httpLogs: { logEntry: [httpEntry('r-1', 200), httpEntry('r-2', 200)] },
+        }),
+      );
+    });
+    client.close();
+    await r.shutdown();
+    expect(status?.code).toBe(grpc.status.RESOURCE_EXHAUSTED);
+    expect(await fctx.metrics.registry.getSingleMetricAsString('meshlog_rejected_total')).toContain(
+      'reason="MESHLOG_QUEUE_FULL"} 2',
+    );
+  });
+
+  it('closes a connection that never sends anything after idleTimeoutMs', async () => {
+    const r = new EnvoyAlsReceiver(
+      envoyAlsConfig.parse({ endpoint: '127.0.0.1:44403', idleTimeoutMs: 300, ackTimeoutMs: 100, offerTimeoutMs: 0 }),
+      { ...testContext('envoy_als'), pool },
+      sink,
+    );
+    await r.start();
+    const { connect } = await import('node:net');
+    const socket = connect(44403, '127.0.0.1');
+    socket.on('error', () => undefined);
+    await new Promise<void>((resolve) => socket.on('close', () => resolve()));
+    await r.shutdown();
   });
 });

@@ -1,7 +1,10 @@
 import * as grpc from '@grpc/grpc-js';
-import { createBatch } from '../../pipeline/batch.ts';
 import type { ComponentContext, Intake, Receiver } from '../../pipeline/component.ts';
+import { grpcAnswer } from '../../pipeline/delivery/answer.ts';
+import { deliver } from '../../pipeline/delivery/deliver.ts';
 import type { ReceiverFactory } from '../../pipeline/factory.ts';
+import { GrpcListener } from '../../pipeline/grpc/listener.ts';
+import { grpcServerOptions } from '../../pipeline/grpc/server-options.ts';
 import { decodeInPool } from '../../processors/parse/decode-in-pool.ts';
 import { envoyAlsConfig, type EnvoyAlsConfig } from './config.ts';
 
@@ -23,31 +26,43 @@ const SERVICE: grpc.ServiceDefinition = {
 /**
  * Receives `StreamAccessLogs` streams. The identifier (node id, log name) arrives only on a
  * stream's first message, so it is remembered per stream and applied to every later message.
- * Messages of one stream are handled in order, one at a time: a full pipeline stops the reads,
- * and HTTP/2 flow control pushes back on Envoy. A message that does not decode ends the stream
- * with INVALID_ARGUMENT and the reason (Envoy reconnects); its bytes go to the dead-letter sink.
+ * Messages of one stream are handled in order, one at a time, each after the pipeline settled the
+ * last (at most `ackTimeoutMs`): a slow pipeline stops the reads, and HTTP/2 flow control pushes
+ * back on Envoy. A message that does not decode ends the stream with INVALID_ARGUMENT and the
+ * reason (Envoy reconnects); its bytes go to the dead-letter sink. A message the pipeline cannot
+ * take (full, past the memory limit, not settled in time, rejected) ends the stream with the
+ * shared gRPC answer (RESOURCE_EXHAUSTED, UNAVAILABLE, INVALID_ARGUMENT): Envoy does not resend
+ * access logs, so that message is lost, counted in meshlog_rejected_total, and Envoy reconnects.
  */
 export class EnvoyAlsReceiver implements Receiver {
   readonly name: string;
   readonly #server: grpc.Server;
   readonly #config: EnvoyAlsConfig;
   readonly #calls = new Set<grpc.ServerReadableStream<Buffer, Buffer>>();
+  readonly #listener: GrpcListener;
 
   constructor(config: EnvoyAlsConfig, ctx: ComponentContext, next: Intake) {
     this.name = ctx.name;
     this.#config = config;
-    this.#server = new grpc.Server({ 'grpc.max_receive_message_length': config.maxMessageBytes });
+    this.#server = new grpc.Server(grpcServerOptions(config, config.maxMessageBytes));
     this.#server.addService(SERVICE, {
       StreamAccessLogs: (call: grpc.ServerReadableStream<Buffer, Buffer>, callback: grpc.sendUnaryData<Buffer>) => {
         this.#calls.add(call);
+        const ended = this.#listener.callStarted(call.getPeer());
         void this.#stream(call, ctx, next)
           .then(
             () => callback(null, Buffer.alloc(0)),
             (err: grpc.ServiceError) => callback(err),
           )
-          .finally(() => this.#calls.delete(call));
+          .finally(() => {
+            this.#calls.delete(call);
+            ended();
+          });
       },
     });
+    this.#listener = new GrpcListener(this.#server, config, () =>
+      ctx.metrics.reject(this.name, 'MESHLOG_IDLE_TIMEOUT'),
+    );
   }
 
   async #stream(call: grpc.ServerReadableStream<Buffer, Buffer>, ctx: ComponentContext, next: Intake): Promise<void> {
@@ -73,33 +88,20 @@ export class EnvoyAlsReceiver implements Receiver {
       const entries = result.records.length + result.rejections.length;
       ctx.metrics.received.inc({ component: this.name }, entries);
       if (result.records.length === 0) continue;
-      await next.consume(createBatch(result.records));
-      ctx.metrics.accepted.inc({ component: this.name }, result.records.length);
+      const refusal = grpcAnswer(await deliver(ctx, next, result.records, this.#config));
+      if (refusal) throw Object.assign(new Error(refusal.details), refusal);
     }
   }
 
   async start(): Promise<void> {
-    await new Promise<void>((resolve, reject) =>
-      this.#server.bindAsync(this.#config.endpoint, grpc.ServerCredentials.createInsecure(), (err) =>
-        err ? reject(err) : resolve(),
-      ),
-    );
+    await this.#listener.start();
   }
 
-  /** Stops taking streams, lets open ones finish what they read, then closes. Idempotent. */
+  /** Stops taking streams, ends the open ones (Envoy keeps ALS streams open for ever), then closes. Idempotent. */
   async shutdown(): Promise<void> {
-    await new Promise<void>((resolve) => {
-      const timer = setTimeout(() => {
-        this.#server.forceShutdown();
-        resolve();
-      }, 2000);
-      this.#server.tryShutdown(() => {
-        clearTimeout(timer);
-        resolve();
-      });
-      // Envoy keeps ALS streams open for ever; ending ours makes tryShutdown complete.
-      for (const call of this.#calls) call.destroy();
-    });
+    for (const call of this.#calls) call.destroy();
+    await this.#listener.shutdown(2000);
+    this.#server.forceShutdown();
   }
 }
 

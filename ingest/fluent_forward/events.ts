@@ -1,5 +1,6 @@
-import { decodeMulti, ExtensionCodec } from '@msgpack/msgpack';
+import { decode, ExtensionCodec } from '@msgpack/msgpack';
 import { gunzipSync } from 'node:zlib';
+import { frameAll } from './framer.ts';
 
 /** Fluent's EventTime (msgpack ext type 0): 4-byte seconds and 4-byte nanoseconds, big-endian. */
 export const FLUENT_CODEC = new ExtensionCodec();
@@ -27,7 +28,8 @@ export interface ForwardMessage {
  * PackedForward `[tag, bin, option?]` and CompressedPackedForward (the bin gzipped,
  * `option.compressed == "gzip"`). Throws with a reason for anything else.
  */
-export function readForwardMessage(msg: unknown, maxBytes: number): ForwardMessage {
+export function readForwardMessage(msg: unknown, limits: { maxBytes: number; maxElements: number }): ForwardMessage {
+  const { maxBytes, maxElements } = limits;
   if (!Array.isArray(msg) || msg.length < 2 || typeof msg[0] !== 'string')
     throw new Error('forward message must be an array starting with a tag string');
   const tag = msg[0];
@@ -41,7 +43,9 @@ export function readForwardMessage(msg: unknown, maxBytes: number): ForwardMessa
     option = msg[2];
     let packed = typeof second === 'string' ? Buffer.from(second, 'latin1') : second;
     if (isObject(option) && option.compressed === 'gzip') packed = gunzipSync(packed, { maxOutputLength: maxBytes });
-    records = [...decodeMulti(packed, { extensionCodec: FLUENT_CODEC })].map((e) => eventRecord(e));
+    // The packed entries are framed like the outer stream, within the same limits, before decoding.
+    const entries = frameAll(packed, { maxBytes, maxElements, maxDepth: 16 });
+    records = entries.map((bytes) => eventRecord(decode(bytes, { extensionCodec: FLUENT_CODEC })));
   } else if (typeof second === 'number') {
     if (!isObject(msg[2])) throw new Error('Message mode: the third element must be a record map');
     records = [msg[2]];

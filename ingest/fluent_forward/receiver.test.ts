@@ -13,7 +13,7 @@ import { ParseProcessor } from '../../processors/parse/processor.ts';
 import { fluentForwardConfig } from './config.ts';
 import { FluentForwardReceiver } from './receiver.ts';
 
-const PORT = 24325;
+const PORT = 44300;
 const LINE =
   '[2020-11-25T21:26:18.409Z] "GET /status/418 HTTP/1.1" 418 - via_upstream - "-" 0 135 4 4 "-" "curl/7.73.0-DEV" "84961386-6d84-929d-98bd-c5aee93b5c88" "httpbin:8000" "10.44.1.27:80" outbound|8000||httpbin.foo.svc.cluster.local 10.44.1.23:37652 10.0.45.184:8000 10.44.1.23:46520 - default';
 const K8S = { pod_name: 'httpbin-client-5b64f47978-q5s9x', namespace_name: 'foo' };
@@ -55,7 +55,7 @@ describe('fluent_forward receiver', () => {
       const client = new FluentClient('kube', {
         socket: { host: '127.0.0.1', port: PORT },
         eventMode,
-        ack: {},
+        ack: { ackTimeout: 10_000 }, // the first parse starts a worker; a loaded machine is slow
         flushInterval: 10,
       });
       await Promise.all([

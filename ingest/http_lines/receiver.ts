@@ -1,18 +1,21 @@
 import type { FastifyInstance } from 'fastify';
 import type { ComponentContext, Intake, Receiver } from '../../pipeline/component.ts';
 import type { ReceiverFactory } from '../../pipeline/factory.ts';
+import { deliver } from '../../pipeline/delivery/deliver.ts';
 import { decodeBody } from '../../pipeline/http/body.ts';
-import { createReceiverServer, listenOn, offerOrPushBack, sendError } from '../../pipeline/http/receiver-server.ts';
+import { createReceiverServer, listenOn, sendError, sendOutcome } from '../../pipeline/http/receiver-server.ts';
 import type { RawChunk } from '../../pipeline/records.ts';
-import { decodeMulti } from '@msgpack/msgpack';
 import { PipelineError, permanent } from '../../pipeline/errors.ts';
-import { FLUENT_CODEC, recordsToLines, type FluentRecord } from '../fluent_forward/events.ts';
+import { recordsToLines, type FluentRecord } from '../fluent_forward/events.ts';
+import { decodeFluentBitMsgpack } from './fluentbit-msgpack.ts';
 import { httpLinesConfig, type HttpLinesConfig } from './config.ts';
 
 /**
  * POST /v1/lines with newline-separated access-log lines (gzip or deflate allowed).
- * Answers 200 `{accepted}` once the lines are queued, 503 + Retry-After when the pipeline is
- * full, 413 over the size cap, 400 for a body that cannot be decoded.
+ * Answers once the pipeline has settled the batch (at most `ackTimeoutMs`): 200 `{accepted}`
+ * when delivered; 429/503 + Retry-After when meshlog is full or the batch must be retried; 400
+ * with the reason for a body that cannot be decoded or a batch the pipeline rejected; 413 over
+ * the size cap.
  */
 export class HttpLinesReceiver implements Receiver {
   readonly name: string;
@@ -22,20 +25,19 @@ export class HttpLinesReceiver implements Receiver {
   constructor(config: HttpLinesConfig, ctx: ComponentContext, next: Intake) {
     this.name = ctx.name;
     this.#config = config;
-    this.#app = createReceiverServer(ctx, config.maxBodyBytes);
+    this.#app = createReceiverServer(ctx, config);
     this.#app.post('/v1/lines', async (req, reply) => {
       let data: Uint8Array;
       try {
-        data = decodeBody(req.body as Buffer, req.headers['content-encoding'], config.maxBodyBytes);
+        data = decodeBody(req.body as Buffer, req.headers['content-encoding'], config.maxBodyBytes, 'access-log lines');
       } catch (err) {
         return sendError(ctx, reply, err);
       }
       const lines = countLines(data);
       ctx.metrics.received.inc({ component: ctx.name }, lines);
       const chunk: RawChunk = { encoding: 'lines', data, receiver: ctx.name, context: { format: config.format } };
-      if (!(await offerOrPushBack(ctx, next, [chunk], config.offerTimeoutMs, reply))) return reply;
-      ctx.metrics.accepted.inc({ component: ctx.name }, lines);
-      return { accepted: lines };
+      const outcome = await deliver(ctx, next, [chunk], { ...config, count: lines });
+      return sendOutcome(reply, outcome) ?? { accepted: lines };
     });
     this.#fluentBitRoute(ctx, next, config);
   }
@@ -49,14 +51,12 @@ export class HttpLinesReceiver implements Receiver {
       let lines: Buffer;
       let count: number;
       try {
-        const body = decodeBody(req.body as Buffer, req.headers['content-encoding'], config.maxBodyBytes);
+        const body = decodeBody(req.body as Buffer, req.headers['content-encoding'], config.maxBodyBytes, 'records');
         const type = String(req.headers['content-type'] ?? '')
           .split(';')[0]
           .trim();
         if (type === 'application/msgpack' || type === 'application/x-msgpack') {
-          const records = [...decodeMulti(body, { extensionCodec: FLUENT_CODEC })].map(
-            (e) => (Array.isArray(e) ? e[1] : e) as FluentRecord,
-          );
+          const records = decodeFluentBitMsgpack(body, config.maxMsgpackElements);
           lines = recordsToLines(records);
           count = records.length;
         } else if (type === 'application/json') {
@@ -82,9 +82,8 @@ export class HttpLinesReceiver implements Receiver {
         receiver: ctx.name,
         context: { format: config.format },
       };
-      if (!(await offerOrPushBack(ctx, next, [chunk], config.offerTimeoutMs, reply))) return reply;
-      ctx.metrics.accepted.inc({ component: ctx.name }, count);
-      return { accepted: count };
+      const outcome = await deliver(ctx, next, [chunk], { ...config, count });
+      return sendOutcome(reply, outcome) ?? { accepted: count };
     });
   }
 

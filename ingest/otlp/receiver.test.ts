@@ -12,8 +12,8 @@ import { WorkerPool } from '../../pipeline/workers/pool.ts';
 import { otlpConfig } from './config.ts';
 import { OtlpReceiver } from './receiver.ts';
 
-const GRPC = '127.0.0.1:14417';
-const HTTP = 'http://127.0.0.1:14418';
+const GRPC = '127.0.0.1:44193';
+const HTTP = 'http://127.0.0.1:44194';
 const LINE =
   '[2024-05-01T10:00:00.123Z] "GET /reviews/7 HTTP/1.1" 503 UO upstream_reset_before_response_started{overflow} - "-" 0 81 0 - "-" "curl/8" "req-otel-1" "reviews:9080" "-" outbound|9080|v2|reviews.default.svc.cluster.local - 10.96.1.1:9080 10.244.0.5:40000 - default';
 
@@ -119,14 +119,14 @@ describe('otlp receiver, logs, with the OTel JS SDK exporters', () => {
     if (type === 'application/json') expect(((await res.json()) as { message: string }).message).toMatch(message);
   });
 
-  it('answers 503 with Retry-After when the pipeline is full', async () => {
+  it('answers 429 with Retry-After when the pipeline is full (retryable under the OTLP spec)', async () => {
     sink.full = true;
     const res = await fetch(`${HTTP}/v1/logs`, {
       method: 'POST',
       headers: { 'content-type': 'application/json' },
       body: JSON.stringify(request(LINE)),
     });
-    expect(res.status).toBe(503);
+    expect(res.status).toBe(429);
     expect(res.headers.get('retry-after')).toBe('1');
   });
 

@@ -1,10 +1,14 @@
 import * as grpc from '@grpc/grpc-js';
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
-import { createBatch } from '../../pipeline/batch.ts';
+import { outcomeOf, type Outcome } from '../../pipeline/batch.ts';
 import type { ComponentContext, Intake, Receiver } from '../../pipeline/component.ts';
 import { PipelineError, permanent } from '../../pipeline/errors.ts';
 import type { ReceiverFactory } from '../../pipeline/factory.ts';
-import { decodeBody, httpStatusFor } from '../../pipeline/http/body.ts';
+import { grpcAnswer, httpAnswer } from '../../pipeline/delivery/answer.ts';
+import { deliver } from '../../pipeline/delivery/deliver.ts';
+import { GrpcListener } from '../../pipeline/grpc/listener.ts';
+import { grpcServerOptions } from '../../pipeline/grpc/server-options.ts';
+import { decodeBody } from '../../pipeline/http/body.ts';
 import { createReceiverServer, listenOn } from '../../pipeline/http/receiver-server.ts';
 import { protoType } from '../../pipeline/proto/load.ts';
 import { otlpConfig, type OtlpConfig } from './config.ts';
@@ -12,13 +16,19 @@ import { LOGS, TRACES, type ExportOutcome, type OtlpSignal } from './signals.ts'
 
 export const SIGNALS: OtlpSignal[] = [LOGS, TRACES];
 
-type Answer = { ok: true; outcome: ExportOutcome } | { ok: false; error: PipelineError };
+/** What one export request came to: the batch's outcome, and the decoded request when it decoded. */
+interface Answer {
+  outcome: Outcome;
+  decoded?: ExportOutcome;
+}
 
 /**
  * OTLP over HTTP (`POST /v1/logs`, `/v1/traces`; protobuf or JSON; gzip) and gRPC (`Export`).
- * Answers follow the OTLP spec: partial success with the rejected count and the first reason;
- * 400 / INVALID_ARGUMENT for a payload that does not decode; 413 / RESOURCE_EXHAUSTED over the
- * size cap; 503 + Retry-After / UNAVAILABLE when the pipeline is full (both retryable).
+ * The sender is answered once the pipeline settled the records (at most `ackTimeoutMs`), with
+ * the shared outcome mapping: partial success with the rejected count and the first reason;
+ * 400 / INVALID_ARGUMENT for a payload that does not decode; 413 over the size cap; 429 /
+ * RESOURCE_EXHAUSTED (with RetryInfo) when meshlog is full; 503 / UNAVAILABLE for other
+ * retryable outcomes.
  */
 export class OtlpReceiver implements Receiver {
   readonly name: string;
@@ -27,6 +37,7 @@ export class OtlpReceiver implements Receiver {
   readonly #next: Intake;
   readonly #http: FastifyInstance | undefined;
   readonly #grpc: grpc.Server | undefined;
+  readonly #grpcListener: GrpcListener | undefined;
 
   constructor(config: OtlpConfig, ctx: ComponentContext, next: Intake, signals: OtlpSignal[] = SIGNALS) {
     this.name = ctx.name;
@@ -34,12 +45,12 @@ export class OtlpReceiver implements Receiver {
     this.#config = config;
     this.#next = next;
     if (config.http.endpoint) {
-      const app = createReceiverServer(ctx, config.maxBodyBytes);
+      const app = createReceiverServer(ctx, config);
       for (const s of signals) app.post(s.httpPath, (req, reply) => this.#httpExport(s, req, reply));
       this.#http = app;
     }
     if (config.grpc.endpoint) {
-      const server = new grpc.Server({ 'grpc.max_receive_message_length': config.maxBodyBytes });
+      const server = new grpc.Server(grpcServerOptions(config, config.maxBodyBytes));
       const identity = (b: Buffer) => b;
       for (const s of signals) {
         const def: grpc.ServiceDefinition = {
@@ -59,29 +70,32 @@ export class OtlpReceiver implements Receiver {
         });
       }
       this.#grpc = server;
+      this.#grpcListener = new GrpcListener(server, { ...config, endpoint: config.grpc.endpoint }, () =>
+        ctx.metrics.reject(this.name, 'MESHLOG_IDLE_TIMEOUT'),
+      );
     }
   }
 
-  /** Decodes, then hands the records to the pipeline; the sender is answered only after that. */
+  /** Decodes, then hands the records to the pipeline and waits for their outcome. */
   async #export(signal: OtlpSignal, data: Uint8Array, json: boolean): Promise<Answer> {
-    const outcome = await signal.decode(this.#ctx, data, json);
-    if (outcome.invalid) return { ok: false, error: permanent('MESHLOG_DECODE_FAILED', { detail: outcome.invalid }) };
-    this.#ctx.metrics.received.inc({ component: this.name }, outcome.records.length + outcome.rejected);
-    if (outcome.records.length > 0) {
-      const accepted = await this.#next.offer(createBatch(outcome.records), this.#config.offerTimeoutMs);
-      if (!accepted) {
-        this.#ctx.metrics.reject(this.name, 'MESHLOG_QUEUE_FULL', outcome.records.length);
-        return { ok: false, error: new PipelineError('throttled', 'MESHLOG_QUEUE_FULL', { queue: this.name }, 1000) };
-      }
-      this.#ctx.metrics.accepted.inc({ component: this.name }, outcome.records.length);
-    }
-    return { ok: true, outcome };
+    const decoded = await signal.decode(this.#ctx, data, json);
+    if (decoded.invalid) throw permanent('MESHLOG_DECODE_FAILED', { detail: decoded.invalid });
+    this.#ctx.metrics.received.inc({ component: this.name }, decoded.records.length + decoded.rejected);
+    if (decoded.records.length === 0) return { outcome: { status: 'delivered' }, decoded };
+    return { outcome: await deliver(this.#ctx, this.#next, decoded.records, this.#config), decoded };
   }
 
   #response(signal: OtlpSignal, o: ExportOutcome): Record<string, unknown> {
     return o.rejected > 0
       ? { partialSuccess: { [signal.rejectedField]: o.rejected, errorMessage: o.errorMessage ?? '' } }
       : {};
+  }
+
+  /** An error before the records reached the pipeline (bad body, media type, decode): counted here. */
+  #refused(err: unknown): Answer {
+    if (!(err instanceof PipelineError)) throw err;
+    this.#ctx.metrics.reject(this.name, err.code);
+    return { outcome: outcomeOf(err) };
   }
 
   async #httpExport(signal: OtlpSignal, req: FastifyRequest, reply: FastifyReply): Promise<FastifyReply> {
@@ -93,29 +107,20 @@ export class OtlpReceiver implements Receiver {
     try {
       if (!json && type !== 'application/x-protobuf')
         throw permanent('MESHLOG_UNSUPPORTED_MEDIA', { contentType: type || '(none)' });
-      answer = await this.#export(
-        signal,
-        decodeBody(req.body as Buffer, req.headers['content-encoding'], this.#config.maxBodyBytes),
-        json,
-      );
+      const body = decodeBody(req.body as Buffer, req.headers['content-encoding'], this.#config.maxBodyBytes);
+      answer = await this.#export(signal, body, json);
     } catch (err) {
-      if (!(err instanceof PipelineError)) throw err;
-      answer = { ok: false, error: err };
+      answer = this.#refused(err);
     }
-    if (!answer.ok) {
-      const status = httpStatusFor(answer.error);
-      this.#ctx.metrics.reject(this.name, answer.error.code);
-      if (status === 429 || status === 503) reply.header('retry-after', '1').code(503);
-      else reply.code(status);
-      const body = {
-        code: status === 503 ? grpc.status.UNAVAILABLE : grpc.status.INVALID_ARGUMENT,
-        message: answer.error.message,
-      };
+    const refusal = httpAnswer(answer.outcome);
+    if (refusal) {
+      reply.code(refusal.status).headers(refusal.headers);
+      const body = { code: grpcAnswer(answer.outcome)!.code, message: refusal.body.message };
       if (json) return reply.type('application/json').send(body);
       const st = protoType('google.rpc.Status');
       return reply.type('application/x-protobuf').send(Buffer.from(st.encode(st.fromObject(body)).finish()));
     }
-    const response = this.#response(signal, answer.outcome);
+    const response = this.#response(signal, answer.decoded!);
     if (json) return reply.type('application/json').send(response);
     const rt = protoType(signal.responseType);
     return reply.type('application/x-protobuf').send(Buffer.from(rt.encode(rt.fromObject(response)).finish()));
@@ -126,38 +131,36 @@ export class OtlpReceiver implements Receiver {
     call: grpc.ServerUnaryCall<Buffer, Buffer>,
     cb: grpc.sendUnaryData<Buffer>,
   ): Promise<void> {
+    const ended = this.#grpcListener!.callStarted(call.getPeer());
     let answer: Answer;
     try {
       answer = await this.#export(signal, new Uint8Array(call.request), false);
     } catch (err) {
-      cb({ code: grpc.status.INTERNAL, details: (err as Error).message });
-      return;
+      try {
+        answer = this.#refused(err);
+      } catch (internal) {
+        this.#ctx.logger.error({ err: internal }, 'OTLP export failed internally');
+        cb({ code: grpc.status.INTERNAL, details: (internal as Error).message });
+        return;
+      }
+    } finally {
+      ended();
     }
-    if (!answer.ok) {
-      this.#ctx.metrics.reject(this.name, answer.error.code);
-      const code = answer.error.kind === 'permanent' ? grpc.status.INVALID_ARGUMENT : grpc.status.UNAVAILABLE;
-      cb({ code, details: answer.error.message });
-      return;
-    }
+    const refusal = grpcAnswer(answer.outcome);
+    if (refusal) return cb(refusal);
     const rt = protoType(signal.responseType);
-    cb(null, Buffer.from(rt.encode(rt.fromObject(this.#response(signal, answer.outcome))).finish()));
+    cb(null, Buffer.from(rt.encode(rt.fromObject(this.#response(signal, answer.decoded!))).finish()));
   }
 
   async start(): Promise<void> {
     if (this.#http) await listenOn(this.#http, this.#config.http.endpoint!);
-    if (this.#grpc) {
-      await new Promise<void>((resolve, reject) =>
-        this.#grpc!.bindAsync(this.#config.grpc.endpoint!, grpc.ServerCredentials.createInsecure(), (err) =>
-          err ? reject(err) : resolve(),
-        ),
-      );
-    }
+    await this.#grpcListener?.start();
   }
 
   async shutdown(): Promise<void> {
     await this.#http?.close();
-    const server = this.#grpc;
-    if (server) await new Promise<void>((resolve) => server.tryShutdown(() => resolve()));
+    await this.#grpcListener?.shutdown(2000);
+    this.#grpc?.forceShutdown();
   }
 }
 

@@ -12,8 +12,8 @@ import { WorkerPool } from '../../pipeline/workers/pool.ts';
 import { otlpConfig } from './config.ts';
 import { OtlpReceiver } from './receiver.ts';
 
-const GRPC = '127.0.0.1:14517';
-const HTTP = 'http://127.0.0.1:14518';
+const GRPC = '127.0.0.1:44217';
+const HTTP = 'http://127.0.0.1:44218';
 
 let pool: WorkerPool;
 let receiver: OtlpReceiver;
@@ -101,7 +101,7 @@ describe('otlp receiver, traces, with the OTel JS SDK exporters', () => {
     expect(sink.records.map((s) => s['span.name'])).toEqual(['good']);
   });
 
-  it('answers INVALID_ARGUMENT over gRPC to a malformed protobuf, and UNAVAILABLE when full', async () => {
+  it('answers INVALID_ARGUMENT over gRPC to a malformed protobuf, and RESOURCE_EXHAUSTED with RetryInfo when full', async () => {
     const identity = (b: Buffer) => b;
     const Client = grpc.makeGenericClientConstructor(
       {
@@ -139,7 +139,13 @@ describe('otlp receiver, traces, with the OTel JS SDK exporters', () => {
         .finish(),
     );
     const full = await call(body);
-    expect(full?.code).toBe(grpc.status.UNAVAILABLE);
+    expect(full?.code).toBe(grpc.status.RESOURCE_EXHAUSTED);
+    // The OTLP spec makes RESOURCE_EXHAUSTED retryable only when the status carries RetryInfo.
+    const st = protoType('google.rpc.Status');
+    const details = st.toObject(st.decode(full!.metadata.get('grpc-status-details-bin')[0] as Buffer)) as {
+      details: Array<{ type_url?: string; typeUrl?: string }>;
+    };
+    expect(details.details[0].typeUrl ?? details.details[0].type_url).toBe('type.googleapis.com/google.rpc.RetryInfo');
     client.close();
   });
 });

@@ -8,7 +8,7 @@ import { WorkerPool } from '../../pipeline/workers/pool.ts';
 import { zipkinConfig } from './config.ts';
 import { ZipkinReceiver } from './receiver.ts';
 
-const URL_ = 'http://127.0.0.1:19511/api/v2/spans';
+const URL_ = 'http://127.0.0.1:44190/api/v2/spans';
 const SPAN = {
   traceId: '80f198ee56343ba864fe8b2a57d3eff7',
   id: 'e457b5a2e4d86bd1',
@@ -27,7 +27,7 @@ const sink = new CaptureIntake<SpanRecord>();
 beforeAll(async () => {
   pool = new WorkerPool({ threads: 1 });
   receiver = new ZipkinReceiver(
-    zipkinConfig.parse({ endpoint: '127.0.0.1:19511', maxBodyBytes: 64 * 1024 }),
+    zipkinConfig.parse({ endpoint: '127.0.0.1:44190', maxBodyBytes: 64 * 1024 }),
     { ...testContext('zipkin'), pool },
     sink,
   );
@@ -80,5 +80,14 @@ describe('zipkin receiver', () => {
     const res = await fetch(URL_, { method: 'POST', headers: { 'content-type': 'application/json' }, body });
     expect(res.status).toBe(status);
     expect(((await res.json()) as { message: string }).message).toContain(message);
+  });
+
+  it('answers 400 with a reason, not 500, to a POST with no body and no Content-Type', async () => {
+    const res = await fetch(URL_, { method: 'POST' });
+    expect(res.status).toBe(400);
+    expect(await res.json()).toEqual({
+      error: 'MESHLOG_BODY_MISSING',
+      message: 'request has no body; send a list of spans',
+    });
   });
 });

@@ -1,4 +1,6 @@
 import { z } from 'zod';
+import { DEFAULT_MEMORY_LIMIT_MIB } from '../memory/process.ts';
+import { tlsConfig } from '../tls.ts';
 
 export const MODES = ['all', 'agent', 'processor', 'signals'] as const;
 export type Mode = (typeof MODES)[number];
@@ -22,6 +24,13 @@ export const serviceSchema = z.strictObject({
     .strictObject({
       /** host:port of the admin server (healthz, readyz, metrics, signals API). Default: 127.0.0.1:8686. */
       endpoint: z.string().default('127.0.0.1:8686'),
+      /** TLS (and client certificates with `clientAuth`) for the admin server; absent means plain HTTP. */
+      tls: tlsConfig.optional(),
+      /**
+       * A file holding a bearer token that every admin route except /healthz and /readyz requires
+       * (`Authorization: Bearer <token>`): the signals API and /metrics. Absent means no token.
+       */
+      authTokenFile: z.string().min(1).optional(),
     })
     .default({ endpoint: '127.0.0.1:8686' }),
   workers: z
@@ -32,6 +41,15 @@ export const serviceSchema = z.strictObject({
       maxQueuedTasks: z.number().int().positive().default(64),
     })
     .default({ maxQueuedTasks: 64 }),
+  /**
+   * The process's memory limit in MiB, checked like the Collector's memory_limiter: past the soft
+   * limit (this minus `memorySpikeLimitMiB`) receivers refuse with 429 / RESOURCE_EXHAUSTED / no
+   * Fluent ack; past it the join emits its oldest requests early. Default: 512, sized for a
+   * DaemonSet pod with a 640 MiB memory limit.
+   */
+  memoryLimitMiB: z.number().int().positive().default(DEFAULT_MEMORY_LIMIT_MIB),
+  /** Headroom below memoryLimitMiB where refusing starts. Default: 20% of memoryLimitMiB. */
+  memorySpikeLimitMiB: z.number().int().nonnegative().optional(),
   /** Batches each bounded channel holds before it pushes back. Default: 64. */
   queueCapacity: z.number().int().positive().default(64),
   /** How long SIGTERM may take to drain in-flight data before the process exits. Default: 8000. */

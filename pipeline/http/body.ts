@@ -1,11 +1,19 @@
 import { gunzipSync, inflateSync, constants as zlib } from 'node:zlib';
-import { PipelineError, permanent } from '../errors.ts';
+import type { PipelineError } from '../errors.ts';
+import { permanent } from '../errors.ts';
 
 /**
  * Undoes Content-Encoding with a hard cap on the *decompressed* size, which is what stops a gzip
  * bomb: zlib stops writing at `maxBytes` and throws, so memory never exceeds the cap.
  */
-export function decodeBody(body: Uint8Array, contentEncoding: string | undefined, maxBytes: number): Uint8Array {
+export function decodeBody(
+  body: Uint8Array | undefined,
+  contentEncoding: string | undefined,
+  maxBytes: number,
+  expected = 'a request body',
+): Uint8Array {
+  // Fastify leaves the body undefined when a request has neither a body nor a Content-Type.
+  if (!body || body.byteLength === 0) throw permanent('MESHLOG_BODY_MISSING', { expected });
   const enc = (contentEncoding ?? 'identity').trim().toLowerCase();
   if (enc === 'identity' || enc === '') {
     if (body.byteLength > maxBytes) throw tooLarge(maxBytes);
@@ -25,13 +33,4 @@ export function decodeBody(body: Uint8Array, contentEncoding: string | undefined
 
 function tooLarge(maxBytes: number): PipelineError {
   return permanent('MESHLOG_PAYLOAD_TOO_LARGE', { limit: maxBytes });
-}
-
-/** HTTP status for a receiver error: 413 too large, 400 other permanent, 503 retryable, 429 throttled. */
-export function httpStatusFor(err: unknown): number {
-  if (!(err instanceof PipelineError)) return 500;
-  if (err.code === 'MESHLOG_PAYLOAD_TOO_LARGE') return 413;
-  if (err.code === 'MESHLOG_UNSUPPORTED_MEDIA') return 415;
-  if (err.kind === 'permanent') return 400;
-  return err.kind === 'throttled' ? 429 : 503;
 }

@@ -49,6 +49,7 @@ export class Graph {
         capacity,
         target,
         onDepth: (d) => shared.metrics.queueDepth.set({ channel: name }, d),
+        deadLetters: shared.deadLetters,
       });
     };
 

@@ -37,10 +37,11 @@ export class Runtime {
     this.logger = logger;
     this.#pool = new WorkerPool(config.service.workers, this.metrics);
     this.#deadLetters = new FileDeadLetterSink(config.service.deadLetter.path, this.metrics);
-    this.admin = createAdminServer(this.metrics, {
-      isReady: () => this.#graph?.started ?? false,
-      isHealthy: () => this.#healthy,
-    });
+    this.admin = createAdminServer(
+      this.metrics,
+      { isReady: () => this.#graph?.started ?? false, isHealthy: () => this.#healthy },
+      config.service.admin,
+    );
   }
 
   get config(): MeshlogConfig {

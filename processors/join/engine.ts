@@ -137,6 +137,12 @@ export class JoinEngine {
     return Math.min(e.last + this.options.idleMs, e.base + this.options.maxAgeMs);
   }
 
+  /** Emits the `n` oldest held requests early as `partial` (memory pressure); returns `out`. */
+  shed(n: number, out: RequestDoc[] = []): RequestDoc[] {
+    for (let i = 0; i < n && this.#pending.size > 0; i++) this.#evictOldest(out);
+    return out;
+  }
+
   #evictOldest(out: RequestDoc[]): void {
     const oldest = this.#pending.values().next().value!;
     this.counters.partial++;

@@ -325,3 +325,18 @@ describe('join processor with ackOn: delivered', () => {
     expect(await empty.ack.settled).toEqual({ status: 'delivered' });
   });
 });
+
+describe('join under memory pressure', () => {
+  it('shed(n) emits the n oldest held requests early as partial, and nothing else', () => {
+    const e = engine({ idleMs: 60_000 });
+    const hops = HOPS.map((h, i) => ({ ...h, 'http.request.id': `m-${i}` }));
+    for (const h of hops) e.add(h);
+    const shed = e.shed(2);
+    expect(shed.map((d) => [d['http.request.id'], d['meshlog.join.state']])).toEqual([
+      ['m-0', 'partial'],
+      ['m-1', 'partial'],
+    ]);
+    expect(e.pending).toBe(hops.length - 2);
+    expect(e.counters.partial).toBe(2);
+  });
+});

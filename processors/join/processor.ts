@@ -5,6 +5,7 @@ import type { AccessRecord, RequestDoc, SpanRecord } from '../../pipeline/record
 import { joinConfig, type JoinConfig } from './config.ts';
 import { JoinEngine, type JoinCounters } from './engine.ts';
 import { AckHolds } from './holds.ts';
+import { processMemoryLimiter } from '../../pipeline/memory/process.ts';
 
 /**
  * The join in a live pipeline. Hops and spans go into the engine; RequestDocs come out when due.
@@ -77,6 +78,7 @@ export class JoinProcessor implements Processor<unknown, unknown> {
         this.#wallAtMaxEvent = Date.now();
       }
       this.engine.advance(undefined, docs);
+      this.#shedUnderPressure(docs);
       const out = this.#outBatch(parts, docs);
       if (this.#holds) {
         const held = [...ids].filter((id) => this.engine.has(id));
@@ -92,7 +94,17 @@ export class JoinProcessor implements Processor<unknown, unknown> {
   async #tick(): Promise<void> {
     if (this.#lastMaxEvent === -Infinity) return;
     const estimate = this.#lastMaxEvent - this.#config.allowedSkewMs + (Date.now() - this.#wallAtMaxEvent);
-    await this.#push(this.#outBatch([], this.engine.advance(estimate)));
+    await this.#push(this.#outBatch([], this.#shedUnderPressure(this.engine.advance(estimate))));
+  }
+
+  /**
+   * Past the process's hard memory limit (`service.memoryLimitMiB`), the oldest tenth of the held
+   * requests goes out early as `partial`, as the `maxPending` bound does: memory is freed, nothing lost.
+   */
+  #shedUnderPressure(docs: RequestDoc[]): RequestDoc[] {
+    if (this.engine.pending > 0 && processMemoryLimiter().pastHardLimit())
+      this.engine.shed(Math.ceil(this.engine.pending / 10), docs);
+    return docs;
   }
 
   /** The batch of what goes downstream; the holds of the emitted requests follow its ack. */

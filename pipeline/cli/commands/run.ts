@@ -4,6 +4,7 @@ import { loadConfigFile, type MeshlogConfig } from '../../config/load.ts';
 import { formatIssues } from '../../config/issues.ts';
 import type { Mode } from '../../config/service.ts';
 import { createLogger } from '../../log.ts';
+import { configureProcessMemoryLimit } from '../../memory/process.ts';
 import { Runtime } from '../../runtime/runtime.ts';
 
 export const DEFAULT_CONFIG = fileURLToPath(new URL('../../config/default.yaml', import.meta.url));
@@ -29,6 +30,10 @@ export async function runCommand(opts: { config?: string; mode: Mode }): Promise
     process.exit(2);
   }
   const logger = createLogger(config.service.logLevel);
+  configureProcessMemoryLimit({
+    limitMiB: config.service.memoryLimitMiB,
+    spikeLimitMiB: config.service.memorySpikeLimitMiB,
+  });
   const runtime = new Runtime(config, opts.mode, logger);
   try {
     await runtime.start();
