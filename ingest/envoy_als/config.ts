@@ -1,3 +1,4 @@
+import { endpoint } from '../../pipeline/net.ts';
 import { z } from 'zod';
 import { checkListener, listenerOptions } from '../../pipeline/listener.ts';
 
@@ -5,7 +6,7 @@ import { checkListener, listenerOptions } from '../../pipeline/listener.ts';
 export const envoyAlsConfig = z
   .strictObject({
     /** host:port to listen on. Default: 127.0.0.1:9001. */
-    endpoint: z.string().default('127.0.0.1:9001'),
+    endpoint: endpoint('127.0.0.1:9001'),
     /** Largest message accepted; bigger ones get RESOURCE_EXHAUSTED. Default: 8 MiB. */
     maxMessageBytes: z
       .number()

@@ -1,3 +1,4 @@
+import { endpoint } from '../../pipeline/net.ts';
 import { z } from 'zod';
 import { checkListener, listenerOptions } from '../../pipeline/listener.ts';
 
@@ -5,7 +6,7 @@ import { checkListener, listenerOptions } from '../../pipeline/listener.ts';
 export const fluentForwardConfig = z
   .strictObject({
     /** host:port to listen on. Default: 127.0.0.1:24224. */
-    endpoint: z.string().default('127.0.0.1:24224'),
+    endpoint: endpoint('127.0.0.1:24224'),
     /**
      * Largest size of one forward message, as read from the socket and after decompression; a
      * connection that has buffered more without completing a message is closed. Default: 8 MiB.

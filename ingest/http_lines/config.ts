@@ -1,3 +1,4 @@
+import { endpoint } from '../../pipeline/net.ts';
 import { z } from 'zod';
 import { checkListener, listenerOptions } from '../../pipeline/listener.ts';
 
@@ -5,7 +6,7 @@ import { checkListener, listenerOptions } from '../../pipeline/listener.ts';
 export const httpLinesConfig = z
   .strictObject({
     /** host:port to listen on. Default: 127.0.0.1:8088. */
-    endpoint: z.string().default('127.0.0.1:8088'),
+    endpoint: endpoint('127.0.0.1:8088'),
     /** Largest body accepted, after decompression. Default: 8 MiB. */
     maxBodyBytes: z
       .number()

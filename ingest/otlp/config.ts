@@ -1,3 +1,4 @@
+import { endpoint } from '../../pipeline/net.ts';
 import { z } from 'zod';
 import { checkListener, listenerOptions } from '../../pipeline/listener.ts';
 
@@ -7,13 +8,13 @@ export const otlpConfig = z
     grpc: z
       .strictObject({
         /** host:port for gRPC; `null` turns it off. Default: 127.0.0.1:4317. */
-        endpoint: z.string().nullable().default('127.0.0.1:4317'),
+        endpoint: endpoint('127.0.0.1:4317').nullable(),
       })
       .default({ endpoint: '127.0.0.1:4317' }),
     http: z
       .strictObject({
         /** host:port for `POST /v1/logs` and `POST /v1/traces`; `null` turns it off. Default: 127.0.0.1:4318. */
-        endpoint: z.string().nullable().default('127.0.0.1:4318'),
+        endpoint: endpoint('127.0.0.1:4318').nullable(),
       })
       .default({ endpoint: '127.0.0.1:4318' }),
     /** Largest request after decompression; larger ones get 413 / RESOURCE_EXHAUSTED. Default: 8 MiB. */

@@ -46,6 +46,18 @@ describe('config loading', () => {
       'expected string',
     ],
     ['an unknown top-level key', minimal('extensions: {}'), 'extensions', 'unknown key'],
+    ...['localhost', '127.0.0.1:99999', '127.0.0.1:abc'].map((e) => [
+      `a listener endpoint run would refuse (${e})`,
+      minimal().replace('http_lines: {}', `http_lines: { endpoint: "${e}" }`),
+      'receivers.http_lines.endpoint',
+      'endpoint must be host:port',
+    ]),
+    [
+      'an admin endpoint without a port',
+      minimal().replace('service:', 'service:\n  admin: { endpoint: localhost }'),
+      'service.admin.endpoint',
+      'endpoint must be host:port',
+    ],
     [
       'an unknown component type',
       minimal().replace('http_lines: {}', 'http_lines: {}\n  kafka/raw: {}'),

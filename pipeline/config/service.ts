@@ -1,3 +1,4 @@
+import { endpoint } from '../net.ts';
 import { z } from 'zod';
 import { DEFAULT_MEMORY_LIMIT_MIB } from '../memory/process.ts';
 import { tlsConfig } from '../tls.ts';
@@ -23,7 +24,7 @@ export const serviceSchema = z.strictObject({
   admin: z
     .strictObject({
       /** host:port of the admin server (healthz, readyz, metrics, signals API). Default: 127.0.0.1:8686. */
-      endpoint: z.string().default('127.0.0.1:8686'),
+      endpoint: endpoint('127.0.0.1:8686'),
       /** TLS (and client certificates with `clientAuth`) for the admin server; absent means plain HTTP. */
       tls: tlsConfig.optional(),
       /**
