@@ -4,6 +4,7 @@ import { envoyAlsFactory } from '../ingest/envoy_als/receiver.ts';
 import { otlpFactory } from '../ingest/otlp/receiver.ts';
 import { fluentForwardFactory } from '../ingest/fluent_forward/receiver.ts';
 import { zipkinFactory } from '../ingest/zipkin/receiver.ts';
+import { kafkaReceiverFactory } from '../ingest/kafka/receiver.ts';
 import { parseFactory } from '../processors/parse/processor.ts';
 import { labelsFactory } from '../processors/labels/processor.ts';
 import { joinFactory } from '../processors/join/processor.ts';
@@ -11,6 +12,7 @@ import { fileFactory } from '../exporters/file/exporter.ts';
 import { blackholeFactory } from '../exporters/blackhole/exporter.ts';
 import { elasticsearchFactory } from '../exporters/elasticsearch/exporter.ts';
 import { otlpExporterFactory } from '../exporters/otlp/exporter.ts';
+import { kafkaExporterFactory } from '../exporters/kafka/exporter.ts';
 import { signalsExporterFactory } from '../exporters/signals_api/exporter.ts';
 import { signalsConfig } from '../exporters/signals_api/config.ts';
 import type { Sections } from './config/load.ts';
@@ -22,6 +24,7 @@ export const FACTORIES: readonly Factory[] = [
   otlpFactory,
   fluentForwardFactory,
   zipkinFactory,
+  kafkaReceiverFactory,
   parseFactory,
   labelsFactory,
   joinFactory,
@@ -30,6 +33,7 @@ export const FACTORIES: readonly Factory[] = [
   signalsExporterFactory,
   elasticsearchFactory,
   otlpExporterFactory,
+  kafkaExporterFactory,
 ];
 
 /** Schemas of the top-level sections that are not components. */
