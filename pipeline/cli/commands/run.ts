@@ -2,15 +2,18 @@ import { fileURLToPath } from 'node:url';
 import { FACTORIES, SECTIONS } from '../../components.ts';
 import { loadConfigFile, type MeshlogConfig } from '../../config/load.ts';
 import { formatIssues } from '../../config/issues.ts';
+import { checkModes } from '../../config/modes.ts';
 import type { Mode } from '../../config/service.ts';
 import { createLogger } from '../../log.ts';
 import { Runtime } from '../../runtime/runtime.ts';
 
 export const DEFAULT_CONFIG = fileURLToPath(new URL('../../config/default.yaml', import.meta.url));
 
-function load(path: string): MeshlogConfig {
+function load(path: string, mode: Mode): MeshlogConfig {
   const result = loadConfigFile(path, FACTORIES, process.env, SECTIONS);
   if (!result.ok) throw new Error(`invalid config ${path}:\n${formatIssues(result.issues)}`);
+  const issues = checkModes(result.config, mode);
+  if (issues.length > 0) throw new Error(`config ${path} cannot run in mode ${mode}:\n${formatIssues(issues)}`);
   return result.config;
 }
 
@@ -23,7 +26,7 @@ export async function runCommand(opts: { config?: string; mode: Mode }): Promise
   const path = opts.config ?? DEFAULT_CONFIG;
   let config: MeshlogConfig;
   try {
-    config = load(path);
+    config = load(path, opts.mode);
   } catch (err) {
     process.stderr.write(`${(err as Error).message}\n`);
     process.exit(2);
@@ -42,7 +45,7 @@ export async function runCommand(opts: { config?: string; mode: Mode }): Promise
   process.on('SIGHUP', () => {
     reloading = reloading.then(async () => {
       try {
-        await runtime.reload(load(path));
+        await runtime.reload(load(path, opts.mode));
       } catch (err) {
         logger.error({ err: (err as Error).message }, 'reload refused; the running config is kept');
       }
