@@ -1,4 +1,5 @@
 import { Ack, createBatch, type Outcome } from '../../pipeline/batch.ts';
+import { backoffMs, sleep } from '../../pipeline/backoff.ts';
 import type { ComponentContext, Intake, Receiver } from '../../pipeline/component.ts';
 import type { ReceiverFactory } from '../../pipeline/factory.ts';
 import type {
@@ -17,7 +18,6 @@ import { PartitionOffsets, type InFlight } from './offsets.ts';
 type RevokedListener = (partitions: TopicPartition[]) => void;
 
 const keyOf = (tp: TopicPartition) => `${tp.topic}/${tp.partition}`;
-const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
 /**
  * Reads records from Kafka as a member of a consumer group and sends them into the pipeline.
@@ -46,6 +46,7 @@ export class KafkaReceiver implements Receiver {
   #timer: NodeJS.Timeout | undefined;
   #committing: Promise<void> = Promise.resolve();
   #stopping = false;
+  #joining: Promise<void> = Promise.resolve();
 
   constructor(config: KafkaReceiverConfig, ctx: ComponentContext, next: Intake, client?: KafkaClient) {
     this.name = ctx.name;
@@ -69,13 +70,28 @@ export class KafkaReceiver implements Receiver {
     return this.#assignment;
   }
 
+  /** Joins in the background: a broker that is down, or a topic not created yet, only delays reading. */
   async start(): Promise<void> {
-    this.#consumer = this.#client.consumer({ groupId: this.#config.groupId });
-    await this.#consumer.start(this.#config.topics, this.#config.fromBeginning, {
-      onBatch: (batch, control) => this.#onBatch(batch, control),
-      onAssigned: (assignment) => this.#onAssigned(assignment),
-    });
+    this.#joining = this.#join();
     this.#timer = setInterval(() => void this.#commit(), this.#config.commitIntervalMs);
+  }
+
+  async #join(): Promise<void> {
+    for (let attempt = 0; !this.#stopping; attempt++) {
+      const consumer = this.#client.consumer({ groupId: this.#config.groupId });
+      try {
+        await consumer.start(this.#config.topics, this.#config.fromBeginning, {
+          onBatch: (batch, control) => this.#onBatch(batch, control),
+          onAssigned: (assignment) => this.#onAssigned(assignment),
+        });
+        this.#consumer = consumer;
+        return;
+      } catch (err) {
+        this.#ctx.logger.warn({ err: (err as Error).message, attempt }, 'kafka consumer could not join; retrying');
+        await consumer.stop().catch(() => undefined);
+        await sleep(backoffMs(attempt, 500, 5000));
+      }
+    }
   }
 
   #onAssigned(assignment: TopicPartition[]): void {
@@ -235,6 +251,7 @@ export class KafkaReceiver implements Receiver {
     if (this.#stopping) return;
     this.#stopping = true;
     clearInterval(this.#timer);
+    await this.#joining;
     const consumer = this.#consumer;
     if (!consumer) return;
     consumer.pause(this.#assignment);

@@ -1,7 +1,6 @@
 import { readFileSync } from 'node:fs';
 import { zstdCompressSync, zstdDecompressSync } from 'node:zlib';
-import {
-  CompressionCodecs,
+import kafkajs, {
   CompressionTypes,
   Kafka,
   logLevel,
@@ -26,8 +25,9 @@ import {
 } from './client.ts';
 import type { KafkaConnection } from './connection.ts';
 
-// kafkajs ships gzip only; Node's zlib has zstd, so no native codec package is needed.
-CompressionCodecs[CompressionTypes.ZSTD] = () => ({
+// kafkajs ships gzip only; Node's zlib has zstd, so no native codec package is needed. (The codec
+// table is not a named export of the CommonJS module.)
+kafkajs.CompressionCodecs[CompressionTypes.ZSTD] = () => ({
   compress: async (encoder: { buffer: Buffer }) => zstdCompressSync(encoder.buffer),
   decompress: async (buffer: Buffer) => zstdDecompressSync(buffer),
 });
@@ -75,13 +75,14 @@ function kafkajsConfig(c: KafkaConnection, logger: Logger): KafkaConfig {
     clientId: c.clientId,
     brokers: c.brokers,
     connectionTimeout: 3000,
-    // kafkajs logs every failed connection attempt as an error; while a broker restarts that is
-    // expected, so its errors become warnings and its info lines debug.
+    // kafkajs logs every failed request (a rebalance, a broker restarting) as an error, while it
+    // retries on its own; meshlog logs what it does about failures itself. So only a consumer
+    // crash (it restarts and rejoins) is a warning here, the rest is debug.
     logLevel: logLevel.INFO,
     logCreator: () => (entry: LogEntry) => {
       const { message, ...rest } = entry.log;
       const fields = { kafkajs: entry.namespace, ...rest };
-      if (entry.level <= logLevel.WARN) logger.warn(fields, message);
+      if (entry.level === logLevel.ERROR && entry.namespace === 'Consumer') logger.warn(fields, message);
       else logger.debug(fields, message);
     },
   };
