@@ -10,6 +10,8 @@ export const kafkaReceiverConfig = z.strictObject({
   groupId: z.string().min(1).default('meshlog-processor'),
   /** Where a group without committed offsets starts: true = the oldest record kept. Default: true. */
   fromBeginning: z.boolean().default(true),
+  /** A member silent this long is dead and its partitions move to the others. Default: 30000. */
+  sessionTimeoutMs: z.number().int().min(6000).default(30_000),
   /** How often the commit points move to Kafka. Default: 1000. */
   commitIntervalMs: z.number().int().positive().default(1000),
   /** Records handed downstream and not yet settled; past it, fetching waits. Default: 50000. */

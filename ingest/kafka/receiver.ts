@@ -78,7 +78,10 @@ export class KafkaReceiver implements Receiver {
 
   async #join(): Promise<void> {
     for (let attempt = 0; !this.#stopping; attempt++) {
-      const consumer = this.#client.consumer({ groupId: this.#config.groupId });
+      const consumer = this.#client.consumer({
+        groupId: this.#config.groupId,
+        sessionTimeoutMs: this.#config.sessionTimeoutMs,
+      });
       try {
         await consumer.start(this.#config.topics, this.#config.fromBeginning, {
           onBatch: (batch, control) => this.#onBatch(batch, control),

@@ -83,7 +83,7 @@ export interface TopicSpec {
 
 export interface KafkaClient {
   producer(opts: { compression: Compression }): KafkaProducer;
-  consumer(opts: { groupId: string }): KafkaGroupConsumer;
+  consumer(opts: { groupId: string; sessionTimeoutMs: number }): KafkaGroupConsumer;
   /** Creates the topics that do not exist yet; returns the names it created. */
   ensureTopics(topics: TopicSpec[]): Promise<string[]>;
 }

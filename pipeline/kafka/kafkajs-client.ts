@@ -46,7 +46,7 @@ export function createKafkajsClient(connection: KafkaConnection, logger: Logger)
   const kafka = new Kafka(kafkajsConfig(connection, logger));
   return {
     producer: (opts) => new KafkajsProducer(kafka, opts.compression),
-    consumer: (opts) => new KafkajsGroupConsumer(kafka, opts.groupId),
+    consumer: (opts) => new KafkajsGroupConsumer(kafka, opts.groupId, opts.sessionTimeoutMs),
     async ensureTopics(topics: TopicSpec[]): Promise<string[]> {
       const admin = kafka.admin();
       await admin.connect();
@@ -149,11 +149,11 @@ function rootType(err: unknown): string | undefined {
 class KafkajsGroupConsumer implements KafkaGroupConsumer {
   readonly #consumer: Consumer;
 
-  constructor(kafka: Kafka, groupId: string) {
+  constructor(kafka: Kafka, groupId: string, sessionTimeoutMs: number) {
     this.#consumer = kafka.consumer({
       groupId,
-      sessionTimeout: 30_000,
-      heartbeatInterval: 3000,
+      sessionTimeout: sessionTimeoutMs,
+      heartbeatInterval: Math.min(3000, Math.floor(sessionTimeoutMs / 3)),
       maxWaitTimeInMs: 200,
       allowAutoTopicCreation: false,
       // A crash (e.g. the broker gone longer than the retries) restarts the consumer, which

@@ -86,11 +86,18 @@ export interface SendStats {
 }
 
 /**
- * POSTs lines to an agent's http_lines receiver in chunks, resending a chunk until it is
- * answered 200, as Fluent Bit's retry would.
+ * POSTs lines to an agent's http_lines receiver in chunks (`pauseMs` apart), resending a chunk
+ * until it is answered 200, as Fluent Bit's retry would.
  */
-export async function sendLines(url: string, lines: string[], chunk: number, stats: SendStats): Promise<void> {
+export async function sendLines(
+  url: string,
+  lines: string[],
+  chunk: number,
+  stats: SendStats,
+  pauseMs = 0,
+): Promise<void> {
   for (let i = 0; i < lines.length; i += chunk) {
+    if (pauseMs > 0) await sleep(pauseMs);
     const body = lines.slice(i, i + chunk).join('\n') + '\n';
     for (;;) {
       const status = await fetch(`${url}/v1/lines`, { method: 'POST', body, signal: AbortSignal.timeout(10_000) }).then(
@@ -106,15 +113,15 @@ export async function sendLines(url: string, lines: string[], chunk: number, sta
   }
 }
 
-/** Request ids of the RequestDocs in the processors' NDJSON outputs, with how often each was written. */
-export function requestDocIds(files: string[]): Map<string, number> {
+/** Request ids of the records of `dataset` (RequestDocs by default) in NDJSON outputs, with how often each was written. */
+export function requestDocIds(files: string[], dataset = 'meshlog.request'): Map<string, number> {
   const ids = new Map<string, number>();
   for (const f of files) {
     if (!existsSync(f)) continue;
     for (const line of readFileSync(f, 'utf8').split('\n')) {
       if (!line) continue;
       const doc = JSON.parse(line) as Record<string, unknown>;
-      if (doc['event.dataset'] !== 'meshlog.request') continue;
+      if (doc['event.dataset'] !== dataset) continue;
       const id = doc['http.request.id'] as string;
       ids.set(id, (ids.get(id) ?? 0) + 1);
     }
@@ -123,12 +130,17 @@ export function requestDocIds(files: string[]): Map<string, number> {
 }
 
 /** Polls the outputs until `expected` distinct request ids are there (or `ms` passes); returns what was found. */
-export async function waitForIds(files: string[], expected: number, ms: number): Promise<Map<string, number>> {
+export async function waitForIds(
+  files: string[],
+  expected: number,
+  ms: number,
+  dataset?: string,
+): Promise<Map<string, number>> {
   const end = Date.now() + ms;
-  let ids = requestDocIds(files);
+  let ids = requestDocIds(files, dataset);
   while (ids.size < expected && Date.now() < end) {
     await sleep(500);
-    ids = requestDocIds(files);
+    ids = requestDocIds(files, dataset);
   }
   return ids;
 }
@@ -162,15 +174,17 @@ service:
     agent: { receivers: [http_lines], processors: [parse], exporters: [kafka], modes: [agent] }`;
 }
 
-export function processorConfig(o: { brokers: string; topic: string; groupId: string }): string {
+/** A processor: kafka → join → file; with `join: false`, kafka → file (the hops themselves, acked once written). */
+export function processorConfig(o: { brokers: string; topic: string; groupId: string; join?: boolean }): string {
+  const join = o.join ?? true;
   return `
 receivers:
-  kafka: { brokers: [${o.brokers}], topics: [${o.topic}], groupId: ${o.groupId}, commitIntervalMs: 200 }
+  kafka: { brokers: [${o.brokers}], topics: [${o.topic}], groupId: ${o.groupId}, commitIntervalMs: 200, sessionTimeoutMs: 8000 }
 processors:
   join: { idleMs: 1000, maxAgeMs: 5000, allowedSkewMs: 0, tickMs: 100 }
 exporters:
   file: { path: $DIR/requests.ndjson }
 service:
   pipelines:
-    requests: { receivers: [kafka], processors: [join], exporters: [file], modes: [processor] }`;
+    requests: { receivers: [kafka], processors: [${join ? 'join' : ''}], exporters: [file], modes: [processor] }`;
 }
