@@ -80,7 +80,15 @@ function kafkajsConfig(c: KafkaConnection, logger: Logger): KafkaConfig {
     // crash (it restarts and rejoins) is a warning here, the rest is debug.
     logLevel: logLevel.INFO,
     logCreator: () => (entry: LogEntry) => {
-      const { message, ...rest } = entry.log;
+      const {
+        message,
+        stack: _stack,
+        timestamp: _t,
+        logger: _l,
+        ...rest
+      } = entry.log as LogEntry['log'] & {
+        stack?: string;
+      };
       const fields = { kafkajs: entry.namespace, ...rest };
       if (entry.level === logLevel.ERROR && entry.namespace === 'Consumer') logger.warn(fields, message);
       else logger.debug(fields, message);
