@@ -151,6 +151,7 @@ export class KafkaReceiver implements Receiver {
       }
       await control.heartbeat();
       if (control.isStale() || this.#stopping) break;
+      await sleep(10);
     }
     if (paused) this.#consumer?.resume([tp]);
     this.#ctx.metrics.accepted.inc({ component: this.name }, records.length);
