@@ -77,6 +77,36 @@ describe('agent → Kafka → processors', () => {
     expect(ids.size).toBe(lines.length);
   }, 200_000);
 
+  it('a processor added and one stopped mid-stream (two rebalances): still exactly N', async () => {
+    const brokers = inject('kafkaBrokers');
+    const topic = `meshlog-it-rebalance-${Date.now()}`;
+    const agent = await startMode('agent', agentConfig({ brokers, topic, port: 45105 }), 45205);
+    running.push(agent);
+    await waitForTopic(brokers, topic);
+    const group = `${topic}-g`;
+    const processors: ModeProcess[] = [];
+    const add = async (port: number) => {
+      const p = await startMode('processor', processorConfig({ brokers, topic, groupId: group, join: false }), port);
+      processors.push(p);
+      running.push(p);
+    };
+    await add(45251);
+    await add(45252);
+    const lines = requestLines(6000, 5);
+    const stats: SendStats = { pushedBack: 0, failed: 0 };
+    const sending = sendLines('http://127.0.0.1:45105', lines, 50, stats, 50);
+    await waitForIds(outputs(processors), 500, 60_000, 'envoy.access');
+    await add(45253);
+    await waitForIds(outputs([processors[2]]), 1, 60_000, 'envoy.access');
+    // A clean stop: the member leaves the group, its partitions move at once.
+    expect(await processors[0].stop()).toBe(0);
+    await sending;
+
+    const ids = await waitForIds(outputs(processors), lines.length, 90_000, 'envoy.access');
+    const missing = lines.map(requestIdOf).filter((id) => !ids.has(id));
+    expect({ missing: missing.length, some: missing.slice(0, 5) }).toEqual({ missing: 0, some: [] });
+  }, 200_000);
+
   it('kill -9 of a processor without a join loses no hop: commits follow what the exporter wrote', async () => {
     const brokers = inject('kafkaBrokers');
     const topic = `meshlog-it-kill-hops-${Date.now()}`;
