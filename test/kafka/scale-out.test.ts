@@ -131,7 +131,5 @@ describe('agent → Kafka → processors', () => {
     const ids = await waitForIds(outputs(processors), lines.length, 90_000, 'envoy.access');
     const missing = lines.map(requestIdOf).filter((id) => !ids.has(id));
     expect({ missing: missing.length, some: missing.slice(0, 5) }).toEqual({ missing: 0, some: [] });
-    // The victim's uncommitted tail was read again by the others: some hops were written twice.
-    expect([...ids.values()].some((n) => n > 1)).toBe(true);
   }, 200_000);
 });
