@@ -48,8 +48,8 @@ describe('config loading', () => {
     ['an unknown top-level key', minimal('extensions: {}'), 'extensions', 'unknown key'],
     [
       'an unknown component type',
-      minimal().replace('http_lines: {}', 'http_lines: {}\n  kafka/raw: {}'),
-      'receivers.kafka/raw',
+      minimal().replace('http_lines: {}', 'http_lines: {}\n  amqp/raw: {}'),
+      'receivers.amqp/raw',
       'unknown receiver type',
     ],
     [
