@@ -4,6 +4,7 @@ import { envoyAlsFactory } from '../ingest/envoy_als/receiver.ts';
 import { otlpFactory } from '../ingest/otlp/receiver.ts';
 import { fluentForwardFactory } from '../ingest/fluent_forward/receiver.ts';
 import { zipkinFactory } from '../ingest/zipkin/receiver.ts';
+import { kafkaReceiverFactory } from '../ingest/kafka/receiver.ts';
 import { parseFactory } from '../processors/parse/processor.ts';
 import { labelsFactory } from '../processors/labels/processor.ts';
 import { joinFactory } from '../processors/join/processor.ts';
@@ -12,6 +13,7 @@ import { blackholeFactory } from '../exporters/blackhole/exporter.ts';
 import { elasticsearchFactory } from '../exporters/elasticsearch/exporter.ts';
 import { otlpExporterFactory } from '../exporters/otlp/exporter.ts';
 import { signalsFactory } from '../processors/signals/processor.ts';
+import { kafkaExporterFactory } from '../exporters/kafka/exporter.ts';
 
 /** Every component type this build of meshlog knows, by kind and type name. */
 export const FACTORIES: readonly Factory[] = [
@@ -20,6 +22,7 @@ export const FACTORIES: readonly Factory[] = [
   otlpFactory,
   fluentForwardFactory,
   zipkinFactory,
+  kafkaReceiverFactory,
   parseFactory,
   labelsFactory,
   joinFactory,
@@ -28,4 +31,5 @@ export const FACTORIES: readonly Factory[] = [
   blackholeFactory,
   elasticsearchFactory,
   otlpExporterFactory,
+  kafkaExporterFactory,
 ];

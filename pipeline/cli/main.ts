@@ -29,6 +29,7 @@ export async function main(argv: string[]): Promise<void> {
     .command('validate-config')
     .description('Check a config file; exit 0 when valid, otherwise list every bad path and exit 1.')
     .requiredOption('-c, --config <file>', 'YAML config file')
+    .addOption(new Option('-m, --mode <mode>', 'also check that the config runs in this mode').choices(MODES))
     .action(validateConfigCommand);
 
   program

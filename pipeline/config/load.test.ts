@@ -60,8 +60,8 @@ describe('config loading', () => {
     ],
     [
       'an unknown component type',
-      minimal().replace('http_lines: {}', 'http_lines: {}\n  kafka/raw: {}'),
-      'receivers.kafka/raw',
+      minimal().replace('http_lines: {}', 'http_lines: {}\n  amqp/raw: {}'),
+      'receivers.amqp/raw',
       'unknown receiver type',
     ],
     [

@@ -2,6 +2,7 @@ import { fileURLToPath } from 'node:url';
 import { FACTORIES } from '../../components.ts';
 import { loadConfigFile, type MeshlogConfig } from '../../config/load.ts';
 import { formatIssues } from '../../config/issues.ts';
+import { checkModes } from '../../config/modes.ts';
 import type { Mode } from '../../config/service.ts';
 import { createLogger } from '../../log.ts';
 import { configureProcessMemoryLimit } from '../../memory/process.ts';
@@ -9,9 +10,11 @@ import { Runtime } from '../../runtime/runtime.ts';
 
 export const DEFAULT_CONFIG = fileURLToPath(new URL('../../config/default.yaml', import.meta.url));
 
-function load(path: string): MeshlogConfig {
+function load(path: string, mode: Mode): MeshlogConfig {
   const result = loadConfigFile(path, FACTORIES, process.env);
   if (!result.ok) throw new Error(`invalid config ${path}:\n${formatIssues(result.issues)}`);
+  const issues = checkModes(result.config, mode);
+  if (issues.length > 0) throw new Error(`config ${path} cannot run in mode ${mode}:\n${formatIssues(issues)}`);
   return result.config;
 }
 
@@ -24,7 +27,7 @@ export async function runCommand(opts: { config?: string; mode: Mode }): Promise
   const path = opts.config ?? DEFAULT_CONFIG;
   let config: MeshlogConfig;
   try {
-    config = load(path);
+    config = load(path, opts.mode);
   } catch (err) {
     process.stderr.write(`${(err as Error).message}\n`);
     process.exit(2);
@@ -47,7 +50,7 @@ export async function runCommand(opts: { config?: string; mode: Mode }): Promise
   process.on('SIGHUP', () => {
     reloading = reloading.then(async () => {
       try {
-        await runtime.reload(load(path));
+        await runtime.reload(load(path, opts.mode));
       } catch (err) {
         logger.error({ err: (err as Error).message }, 'reload refused; the running config is kept');
       }

@@ -1,0 +1,33 @@
+/**
+ * The partition key of a record. One key, one partition, one processor:
+ * - every hop and span of a request shares its `x-request-id`, so the join finds them together;
+ * - a span without one goes by its trace id; a route window by its route; a decision by the edge
+ *   or service it is about;
+ * - anything else has no key and is spread evenly over the partitions.
+ */
+export function partitionKey(record: unknown): string | null {
+  const r = record as Record<string, unknown>;
+  const dataset = r['event.dataset'];
+  if (dataset === 'meshlog.window') return routeKey(r);
+  if (dataset === 'meshlog.decision') {
+    const edge = r['breaker.edge'];
+    if (typeof edge === 'string' && edge) return edge;
+    return routeKey(r);
+  }
+  const id = r['http.request.id'];
+  if (typeof id === 'string' && id) return id;
+  if (dataset === 'mesh.span') {
+    const trace = r['trace.id'];
+    if (typeof trace === 'string' && trace) return trace;
+  }
+  return null;
+}
+
+/** namespace/service/route/subset, the fields a route window is keyed by (or `mesh.route_key` when set). */
+function routeKey(r: Record<string, unknown>): string | null {
+  if (typeof r['mesh.route_key'] === 'string') return r['mesh.route_key'];
+  const parts = ['mesh.destination.namespace', 'mesh.destination.service', 'mesh.route', 'mesh.destination.subset'].map(
+    (k) => (r[k] == null ? '' : String(r[k])),
+  );
+  return parts.some((p) => p !== '') ? parts.join('/') : null;
+}

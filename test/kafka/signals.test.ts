@@ -1,0 +1,103 @@
+import { afterAll, describe, expect, inject, it } from 'vitest';
+import { trafficLines } from '../../pipeline/testing/mesh-traffic.ts';
+import { startMeshlog, type MeshlogProcess } from '../support/meshlog-process.ts';
+import { agentConfig, sendLines, sleep, startMode, waitForTopic, type ModeProcess, type SendStats } from './support.ts';
+
+/**
+ * The signals of the scale-out topology equal those of one process: an agent feeds two processors
+ * through Kafka; each publishes its route-window partials to the windows topic; a `--mode signals`
+ * instance merges them. The same lines sent to a `--mode all` meshlog must give the same canary
+ * answer (verdict, score, counts, p-values): the merge of partials is exact.
+ */
+const running: Array<ModeProcess | MeshlogProcess> = [];
+afterAll(async () => {
+  await Promise.all(running.map((p) => p.stop()));
+});
+
+const brokers = inject('kafkaBrokers');
+const run = Date.now();
+const RECORDS = `meshlog-it-sig-records-${run}`;
+const WINDOWS = `meshlog-it-sig-windows-${run}`;
+const processorConfig = (group: string) => `
+receivers:
+  kafka: { brokers: [${brokers}], topics: [${RECORDS}], groupId: ${group}, commitIntervalMs: 200 }
+processors:
+  signals: { emit: { windows: true, decisions: false } }
+exporters:
+  kafka/windows: { brokers: [${brokers}], topic: ${WINDOWS}, partitions: 3, replicationFactor: 1 }
+service:
+  pipelines:
+    windows: { receivers: [kafka], processors: [signals], exporters: [kafka/windows], modes: [processor] }`;
+const signalsConfig = `
+receivers:
+  kafka/windows: { brokers: [${brokers}], topics: [${WINDOWS}], groupId: ${WINDOWS}-replica-1, commitIntervalMs: 200 }
+processors:
+  signals: { emit: { windows: false, decisions: true } }
+exporters:
+  blackhole: {}
+service:
+  pipelines:
+    decisions: { receivers: [kafka/windows], processors: [signals], exporters: [blackhole], modes: [signals] }`;
+const allConfig = `
+receivers:
+  http_lines: { endpoint: 127.0.0.1:45391 }
+processors:
+  parse: {}
+  signals: {}
+exporters:
+  blackhole: {}
+service:
+  pipelines:
+    signals: { receivers: [http_lines], processors: [parse, signals], exporters: [blackhole] }`;
+
+interface CanaryAnswer {
+  verdict: string;
+  score: number;
+  metrics: Array<{ name: string; canary: { requests?: number }; baseline: unknown; pValue: number | null }>;
+}
+
+describe('--mode signals over Kafka', () => {
+  it('gives the canary verdict and evidence of --mode all on the same input', async () => {
+    const agent = await startMode('agent', agentConfig({ brokers, topic: RECORDS, port: 45390 }), 45380);
+    running.push(agent);
+    await waitForTopic(brokers, RECORDS);
+    for (let i = 0; i < 2; i++) running.push(await startMode('processor', processorConfig(`${RECORDS}-g`), 45381 + i));
+    const signals = await startMode('signals', signalsConfig, 45383);
+    running.push(signals);
+    const all = await startMeshlog(allConfig, 45384);
+    running.push(all);
+
+    const start = Date.now() - 60_000;
+    const lines = [
+      ...trafficLines({ service: 'cart', subset: 'v1', requests: 1500, startMs: start, spacingMs: 20, seed: 1 }),
+      ...trafficLines({
+        service: 'cart',
+        subset: 'v2',
+        requests: 1500,
+        errorRate: 0.08,
+        startMs: start,
+        spacingMs: 20,
+        seed: 2,
+      }),
+    ];
+    const stats: SendStats = { pushedBack: 0, failed: 0 };
+    await Promise.all([
+      sendLines('http://127.0.0.1:45390', lines, 500, stats),
+      sendLines('http://127.0.0.1:45391', lines, 500, stats),
+    ]);
+
+    const end = new Date(Math.ceil((Date.now() + 20_000) / 10_000) * 10_000).toISOString();
+    const query = `/v1/canary?namespace=shop&service=cart&canary=v2&baseline=v1&window=5m&end=${end}`;
+    const ask = async (base: string) => (await (await fetch(`${base}${query}`)).json()) as CanaryAnswer;
+    const expected = await ask(all.adminUrl);
+    expect(expected.verdict).toBe('fail');
+    const requests = (a: CanaryAnswer) => a.metrics.find((m) => m.name === 'error_rate')?.canary.requests;
+    let got = await ask('http://127.0.0.1:45383');
+    for (let i = 0; i < 300 && JSON.stringify(got) !== JSON.stringify(expected); i++) {
+      await sleep(200);
+      got = await ask('http://127.0.0.1:45383');
+    }
+    expect(requests(got)).toBe(requests(expected));
+    expect(got).toEqual(expected);
+  }, 240_000);
+});
