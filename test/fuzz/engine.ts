@@ -9,17 +9,21 @@ export interface FuzzOptions {
   timeoutMs?: number;
   /** The worker's old-generation heap cap: an input that needs more is a memory finding. */
   heapMb?: number;
+  /** Stop at this time (epoch ms) even if fewer than `runs` inputs have run. */
+  deadline?: number;
   onProgress?: (s: TargetStats) => void;
 }
 
 const WORKER = new URL('./worker.ts', import.meta.url);
-const INPUT_BYTES = 1024 * 1024;
+const INPUT_BYTES = 8 * 1024 * 1024;
+/** How long a suspected hang gets when rerun alone before it counts as stuck. */
+const RERUN_LIMIT_MS = 30_000;
 
 /**
  * Runs `runs` inputs through one target in a worker thread, with a watchdog: the worker writes
  * the index of the input it is on into shared memory, and one that stays on an input past the
- * timeout is terminated, its input recorded as a hang (after a rerun alone confirms it), and a
- * new worker carries on from the next index. A worker that dies of heap exhaustion is recorded as
+ * timeout (wall clock) is terminated; the input is rerun alone and counts as a hang if it takes
+ * more than the timeout in CPU time, and a new worker carries on from the next index. A worker that dies of heap exhaustion is recorded as
  * a memory finding the same way.
  */
 export async function fuzzTarget(target: string, o: FuzzOptions): Promise<TargetStats> {
@@ -28,7 +32,7 @@ export async function fuzzTarget(target: string, o: FuzzOptions): Promise<Target
   let from = 0;
   while (from < o.runs) {
     const r = await runWorker(target, o, from, timeoutMs, total);
-    if (r.stoppedAt === undefined) break;
+    if (r.stoppedAt === undefined || (o.deadline !== undefined && Date.now() > o.deadline)) break;
     from = r.stoppedAt + 1;
   }
   return total;
@@ -40,7 +44,9 @@ function inputOf(buf: SharedArrayBuffer): Uint8Array {
 }
 
 function spawn(job: WorkerJob, heapMb: number): Worker {
-  return new Worker(WORKER, { workerData: job, resourceLimits: { maxOldGenerationSizeMb: heapMb } });
+  // The receivers decode msgpack on the main thread, whose stack is about 1 MiB (a worker's is 4):
+  // the fuzz worker gets the smaller one, so recursion that overflows in production overflows here.
+  return new Worker(WORKER, { workerData: job, resourceLimits: { maxOldGenerationSizeMb: heapMb, stackSizeMb: 1 } });
 }
 
 async function runWorker(
@@ -53,12 +59,14 @@ async function runWorker(
   const ctl = new SharedArrayBuffer(4);
   const input = new SharedArrayBuffer(INPUT_BYTES + 4);
   new Int32Array(ctl)[0] = -1;
-  const job: WorkerJob = { target, seed: o.seed, from, to: o.runs, ctl, input };
+  const job: WorkerJob = { target, seed: o.seed, from, to: o.runs, ctl, input, deadline: o.deadline };
   const worker = spawn(job, o.heapMb ?? 512);
   return new Promise((resolve) => {
     let last = -1;
     let since = performance.now();
     let settled = false;
+    // Set when the watchdog kills the worker: its exit must not end the run before the hang is recorded.
+    let stopping = false;
     const finish = (r: { stoppedAt?: number }) => {
       if (settled) return;
       settled = true;
@@ -76,21 +84,38 @@ async function runWorker(
       if (i < 0 || now - since < timeoutMs) return;
       const stuck = inputOf(input);
       clearInterval(watchdog);
+      stopping = true;
       void worker.terminate().then(async () => {
-        const ms = await timeAlone(target, stuck, o, timeoutMs * 5);
+        const alone = await timeAlone(target, stuck, o, RERUN_LIMIT_MS);
         total.runs++;
         total.bytes += stuck.length;
-        if (ms >= timeoutMs) {
+        if (alone.grew !== undefined && alone.grew > 64 * stuck.length + 16 * 1024 * 1024) {
+          total.memory++;
+          addFinding(total, {
+            kind: 'memory',
+            signature: `heap grew ${Math.round(alone.grew / 1048576)} MiB: input #${i} (${stuck.length} bytes)`,
+            input: Buffer.from(stuck).toString('base64'),
+            detail: `input #${i} (${stuck.length} bytes) grew the heap by ${alone.grew} bytes when rerun alone`,
+          });
+        }
+        if (alone.grew !== undefined && alone.grew > total.peakHeapDelta) {
+          total.peakHeapDelta = alone.grew;
+          total.peakHeapInputBytes = stuck.length;
+        }
+        if (alone.cpuMs === undefined || alone.cpuMs >= timeoutMs) {
           total.hangs++;
           addFinding(total, {
             kind: 'hang',
-            signature: `over ${timeoutMs} ms`,
+            signature: `over ${timeoutMs} ms: input #${i} (${stuck.length} bytes)`,
             input: Buffer.from(stuck).toString('base64'),
-            detail: `input #${i} (${stuck.length} bytes) ran ${Math.round(ms)} ms alone`,
+            detail:
+              alone.cpuMs === undefined
+                ? `input #${i} (${stuck.length} bytes) did not finish in ${RERUN_LIMIT_MS} ms alone`
+                : `input #${i} (${stuck.length} bytes) took ${Math.round(alone.cpuMs)} ms of CPU alone`,
           });
         } else {
           // It finished in time when rerun alone: the machine was busy, not the decoder stuck.
-          total.slowestMs = Math.max(total.slowestMs, ms);
+          total.slowestMs = Math.max(total.slowestMs, alone.cpuMs);
           total.accepted++;
         }
         finish({ stoppedAt: i });
@@ -115,31 +140,49 @@ async function runWorker(
       });
       finish({ stoppedAt: i });
     });
-    worker.on('exit', () => finish({}));
+    worker.on('exit', () => {
+      if (!stopping) finish({});
+    });
   });
 }
 
-/** Reruns one input alone in a fresh worker; resolves with its time, or `limitMs` if it never finishes. */
-async function timeAlone(target: string, bytes: Uint8Array, o: FuzzOptions, limitMs: number): Promise<number> {
+/**
+ * Reruns one input alone in a fresh worker and measures its CPU time (the wall clock of a busy
+ * shared machine says little). The limit counts from the moment the input starts, not from the
+ * worker's start-up; `cpuMs` is undefined if it never finishes.
+ */
+async function timeAlone(
+  target: string,
+  bytes: Uint8Array,
+  o: FuzzOptions,
+  limitMs: number,
+): Promise<{ cpuMs?: number; grew?: number }> {
+  const ctl = new SharedArrayBuffer(4);
+  new Int32Array(ctl)[0] = -1;
   const job: WorkerJob = {
     target,
     seed: o.seed,
     from: 0,
     to: 1,
-    ctl: new SharedArrayBuffer(4),
+    ctl,
     input: new SharedArrayBuffer(4),
     single: Buffer.from(bytes).toString('base64'),
   };
   const worker = spawn(job, o.heapMb ?? 512);
   return new Promise((resolve) => {
-    const timer = setTimeout(() => void worker.terminate().then(() => resolve(limitMs)), limitMs);
-    worker.on('message', (m: { ms: number }) => {
-      clearTimeout(timer);
-      resolve(m.ms);
-    });
-    worker.on('error', () => {
-      clearTimeout(timer);
-      resolve(limitMs);
-    });
+    let started: number | undefined;
+    const done = (r: { cpuMs?: number; grew?: number }) => {
+      clearInterval(timer);
+      resolve(r);
+    };
+    const timer = setInterval(() => {
+      if (started === undefined && Atomics.load(new Int32Array(ctl), 0) === 0) started = performance.now();
+      if (started !== undefined && performance.now() - started > limitMs) void worker.terminate().then(() => done({}));
+    }, 50);
+    worker.on('message', (m: { cpuMs: number; grew: number }) => done(m));
+    worker.on('error', (err: Error & { code?: string }) =>
+      // Out of heap when rerun alone: the heap grew past the worker's cap.
+      done(err.code === 'ERR_WORKER_OUT_OF_MEMORY' ? { grew: (o.heapMb ?? 512) * 1048576 } : {}),
+    );
   });
 }

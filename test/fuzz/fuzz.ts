@@ -1,5 +1,5 @@
 /**
- * npm run fuzz -- [--runs N] [--targets a,b] [--seed S] [--jobs J] [--out file.json]
+ * npm run fuzz -- [--runs N] [--targets a,b] [--seed S] [--jobs J] [--seconds per-target] [--out file.json]
  * Runs N inputs (default 1,000,000) through each decoder and parser, prints per-target counts and
  * throughput, and saves each crash, hang and memory finding's input under test/fuzz/crashes/<target>/.
  * Other engineers share the machine: run the long run under `nice -n 19` with one job.
@@ -17,6 +17,8 @@ const { values } = parseArgs({
     seed: { type: 'string', default: '12' },
     jobs: { type: 'string', default: '1' },
     out: { type: 'string' },
+    /** A time budget per target: stop early and report what ran (for a shared machine). */
+    seconds: { type: 'string' },
   },
 });
 const runs = Number(values.runs);
@@ -51,6 +53,7 @@ async function lane(): Promise<void> {
     const s = await fuzzTarget(name, {
       runs,
       seed,
+      deadline: values.seconds ? Date.now() + Number(values.seconds) * 1000 : undefined,
       onProgress: (p) => {
         if (performance.now() - lastPrint > 30_000 && process.stderr.isTTY === false) {
           lastPrint = performance.now();

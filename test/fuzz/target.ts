@@ -17,6 +17,8 @@ export interface Target {
   seeds(): Uint8Array[];
   /** Tokens the mutator splices in: format operators, JSON keys, msgpack headers, protobuf tags. */
   dictionary: Uint8Array[];
+  /** Hostile inputs at scale (targets/probes.ts), run before the seeds, exempt from maxLen. */
+  probes?(): Uint8Array[];
   /** A structure-aware input built from scratch, not from a seed. */
   generate(rng: Rng): Uint8Array;
   run(input: Uint8Array): Outcome | Promise<Outcome>;

@@ -14,6 +14,8 @@ export interface WorkerJob {
   to: number;
   ctl: SharedArrayBuffer;
   input: SharedArrayBuffer;
+  /** Stop at this time (epoch ms) even if `to` is not reached. */
+  deadline?: number;
   /** Run just this input (base64) and report how long it took: confirming a suspected hang. */
   single?: string;
 }
@@ -24,9 +26,9 @@ const heapNow = () => {
   return h.used_heap_size + h.external_memory;
 };
 
-/** Builds input `i`: seeds first, then mutants of the corpus, generated inputs and raw bytes. */
-function makeInput(t: Target, corpus: Uint8Array[], seedCount: number, seed: number, i: number): Uint8Array {
-  if (i < seedCount) return corpus[i];
+/** Builds input `i`: probes and seeds first, then mutants of the corpus, generated inputs and raw bytes. */
+function makeInput(t: Target, first: Uint8Array[], corpus: Uint8Array[], seed: number, i: number): Uint8Array {
+  if (i < first.length) return first[i];
   const rng = new Rng(inputSeed(seed, i));
   const r = rng.int(100);
   let b: Uint8Array;
@@ -51,6 +53,12 @@ function signature(err: unknown): string {
   return e.name === 'MaskedCrash'
     ? `MaskedCrash: ${template(e.message).slice(0, 90)}`
     : `${e.name} @ ${where}: ${template(e.message).slice(0, 50)}`;
+}
+
+/** This thread's CPU time since `c0`: unlike wall time, it does not grow when the machine is busy. */
+function cpuMsSince(c0: NodeJS.CpuUsage): number {
+  const c = process.threadCpuUsage(c0);
+  return (c.user + c.system) / 1000;
 }
 
 async function runOne(t: Target, input: Uint8Array): Promise<Outcome> {
@@ -88,16 +96,18 @@ async function main(job: WorkerJob): Promise<void> {
   if (job.single !== undefined) {
     const input = new Uint8Array(Buffer.from(job.single, 'base64'));
     Atomics.store(ctl, 0, 0);
-    const t0 = performance.now();
+    const h0 = heapNow();
+    const c0 = process.threadCpuUsage();
     try {
       await runOne(t, input);
     } catch {
       // only the time matters here
     }
-    parentPort!.postMessage({ type: 'single', ms: performance.now() - t0 });
+    parentPort!.postMessage({ type: 'single', cpuMs: cpuMsSince(c0), grew: heapNow() - h0 });
     return;
   }
   const seeds = t.seeds();
+  const first = [...(t.probes?.() ?? []), ...seeds];
   const corpus = [...seeds];
   const seen = new Set<string>();
   let stats = emptyStats(t.name);
@@ -108,34 +118,43 @@ async function main(job: WorkerJob): Promise<void> {
     stats = emptyStats(t.name);
   };
   let current = job.from - 1;
+  let lastFlush = performance.now();
   for (let i = job.from; i < job.to; i++) {
+    if ((i & 255) === 0 && job.deadline !== undefined && Date.now() > job.deadline) break;
     current = i;
-    const input = makeInput(t, corpus, job.from === 0 ? seeds.length : 0, job.seed, i);
+    const input = makeInput(t, first, corpus, job.seed, i);
     // The engine reads the input from here when this one hangs or runs the worker out of memory.
     const n = Math.min(input.length, shared.length - 4);
     new DataView(job.input).setUint32(0, n);
     shared.set(input.subarray(0, n), 4);
     Atomics.store(ctl, 0, i);
     const h0 = heapNow();
-    const t0 = performance.now();
+    const c0 = process.threadCpuUsage();
     let outcome: Outcome | undefined;
+    let thrown: unknown;
+    let crashed = false;
     try {
       outcome = await runOne(t, input);
     } catch (err) {
+      crashed = true;
+      thrown = err;
+    }
+    const ms = cpuMsSince(c0);
+    const grew = heapNow() - h0;
+    if (crashed) {
       stats.crashes++;
-      const sig = signature(err);
+      const sig = signature(thrown);
       if (addFinding(stats, { kind: 'crash', signature: sig, input: '', detail: '' })) {
-        // Shrinking takes many runs: hide it from the watchdog, which times single inputs.
-        Atomics.store(ctl, 0, -1);
-        const small = await minimise(t, input, sig);
-        Atomics.store(ctl, 0, i);
         const f = stats.findings[stats.findings.length - 1];
+        // Shrinking takes many runs: hide it from the watchdog, which times single inputs.
+        // Probes (large by design) are kept as they are.
+        Atomics.store(ctl, 0, -1);
+        const small = input.length <= 64 * 1024 ? await minimise(t, input, sig) : input;
+        Atomics.store(ctl, 0, i);
         f.input = Buffer.from(small).toString('base64');
-        f.detail = (err as Error).stack?.split('\n').slice(0, 8).join('\n') ?? String(err);
+        f.detail = (thrown as Error).stack?.split('\n').slice(0, 8).join('\n') ?? String(thrown);
       }
     }
-    const ms = performance.now() - t0;
-    const grew = heapNow() - h0;
     stats.runs++;
     stats.bytes += input.length;
     if (ms > stats.slowestMs) stats.slowestMs = ms;
@@ -173,9 +192,14 @@ async function main(job: WorkerJob): Promise<void> {
           corpus.push(input.slice());
         }
       }
-      if (outcome.ok && i >= seeds.length && corpus.length < 4000 && (i & 63) === 0) corpus.push(input.slice());
+      if (outcome.ok && i >= first.length && corpus.length < 4000 && (i & 63) === 0) corpus.push(input.slice());
     }
-    if ((i + 1) % 5000 === 0) flush('progress');
+    // Report often, and at once after a finding: a worker the watchdog kills loses what it has not sent.
+    // Probes (large, the likeliest to hang) report one by one.
+    if (stats.findings.length > 0 || i + 1 < first.length || performance.now() - lastFlush > 1000) {
+      flush('progress');
+      lastFlush = performance.now();
+    }
   }
   flush('done');
 }

@@ -8,6 +8,7 @@ import { unwrap } from '../../../processors/parse/unwrap.ts';
 import { tokens } from '../mutate.ts';
 import type { Rng } from '../rng.ts';
 import { loadSeeds } from '../seeds.ts';
+import { backtrackingFormats, longLines } from './probes.ts';
 import { firstReason, text, type Outcome, type Target } from '../target.ts';
 
 const enc = new TextEncoder();
@@ -177,6 +178,7 @@ export const formatString: Target = {
     'new LineParser("envoy:"+format) compiles or throws an Error with a message; LineParser.parse returns a record or {ok:false, reason}',
   maxLen: 8 * 1024,
   seeds: () => loadSeeds('format-string'),
+  probes: backtrackingFormats,
   dictionary: tokens(...OPERATORS.map((o) => `%${o}%`), '%', '%(', '):5%', '"', '\n', ' ', '-', '[', ']'),
   generate(rng) {
     const parts = sample(FORMAT, rng);
@@ -220,6 +222,7 @@ export const criLines: Target = {
     'parseChunk(lines) never throws and gives each bad line a rejection with a reason; unwrap() throws only SyntaxError',
   maxLen: 64 * 1024,
   seeds: () => loadSeeds('cri-lines'),
+  probes: longLines,
   dictionary: tokens(
     ...CRI_STAMP.map((s) => `${s} stdout F `),
     `${CRI_STAMP[0]} stdout P `,

@@ -12,6 +12,7 @@ import { parseChunk } from '../../../processors/parse/chunk.ts';
 import type { ParseResult } from '../../../processors/parse/task.ts';
 import type { Rng } from '../rng.ts';
 import { loadSeeds } from '../seeds.ts';
+import { msgpackBombs } from './probes.ts';
 import { ENGINE_ERROR, firstReason, type Outcome, type Target } from '../target.ts';
 import { sample } from './lines.ts';
 
@@ -116,6 +117,7 @@ export const fluentForward: Target = {
     'decodeMulti (receiver caps) + readForwardMessage throw only msgpack DecodeError/"Insufficient data"/"Extra bytes", zlib errors or readForwardMessage\'s Errors; the lines then parse or are rejected with a reason',
   maxLen: 64 * 1024,
   seeds: () => loadSeeds('fluent-forward'),
+  probes: () => msgpackBombs(new Uint8Array(0)),
   dictionary: MSGPACK_TOKENS,
   generate: forwardMessage,
   run(input) {
@@ -167,6 +169,7 @@ export const fluentBitHttp: Target = {
     'the /v1/fluentbit body decoding throws only msgpack/JSON/zlib refusals (answered 400); the lines then parse or are rejected with a reason',
   maxLen: 64 * 1024,
   seeds: () => loadSeeds('fluentbit-http'),
+  probes: () => msgpackBombs(Uint8Array.of(0)),
   dictionary: [...MSGPACK_TOKENS, hdr(0x00), hdr(0x01), hdr(0x02)],
   generate(rng) {
     const kind = rng.int(3);

@@ -11,6 +11,7 @@ import type { ParseResult } from '../../../processors/parse/task.ts';
 import { tokens } from '../mutate.ts';
 import type { Rng } from '../rng.ts';
 import { loadSeeds } from '../seeds.ts';
+import { deepAnyValue, manyZipkinSpans } from './probes.ts';
 import { ENGINE_ERROR, firstReason, MaskedCrash, type Outcome, type Target } from '../target.ts';
 import { sample } from './lines.ts';
 import { encodeRandom } from './protobuf-gen.ts';
@@ -160,6 +161,10 @@ function jsonTarget(
   const map = MAPPERS[encoding]!;
   return {
     name,
+    probes: () =>
+      encoding === 'zipkin-json'
+        ? [manyZipkinSpans()]
+        : [deepAnyValue(encoding === 'otlp-logs-json' ? 'logs' : 'traces')],
     contract: `parseChunk(${encoding}) never throws; undecodable only for bad JSON or a body of the wrong top-level shape, with a reason; each rejected entry has a reason`,
     maxLen: 64 * 1024,
     seeds: () => loadSeeds(name),
