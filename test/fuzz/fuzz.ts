@@ -5,6 +5,7 @@
  * Other engineers share the machine: run the long run under `nice -n 19` with one job.
  */
 import { mkdirSync, writeFileSync } from 'node:fs';
+import { pathToFileURL } from 'node:url';
 import { parseArgs } from 'node:util';
 import { fuzzTarget } from './engine.ts';
 import type { TargetStats } from './stats.ts';
@@ -19,6 +20,8 @@ const { values } = parseArgs({
     out: { type: 'string' },
     /** A time budget per target: stop early and report what ran (for a shared machine). */
     seconds: { type: 'string' },
+    /** Where findings' inputs go (default test/fuzz/crashes, which the short test replays). */
+    'save-dir': { type: 'string' },
   },
 });
 const runs = Number(values.runs);
@@ -70,7 +73,8 @@ async function lane(): Promise<void> {
 
 function save(s: TargetStats): void {
   if (!s.findings.length) return;
-  const dir = new URL(`./crashes/${s.target}/`, import.meta.url);
+  const root = values['save-dir'] ? pathToFileURL(`${values['save-dir']}/`) : new URL('./crashes/', import.meta.url);
+  const dir = new URL(`${s.target}/`, root);
   mkdirSync(dir, { recursive: true });
   s.findings.forEach((f, i) => {
     const base = `${f.kind}-${String(i + 1).padStart(2, '0')}`;
