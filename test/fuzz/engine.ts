@@ -9,6 +9,8 @@ export interface FuzzOptions {
   timeoutMs?: number;
   /** The worker's old-generation heap cap: an input that needs more is a memory finding. */
   heapMb?: number;
+  /** Run the target's probes at scale first (default true). */
+  probes?: boolean;
   /** Stop at this time (epoch ms) even if fewer than `runs` inputs have run. */
   deadline?: number;
   onProgress?: (s: TargetStats) => void;
@@ -59,7 +61,7 @@ async function runWorker(
   const ctl = new SharedArrayBuffer(4);
   const input = new SharedArrayBuffer(INPUT_BYTES + 4);
   new Int32Array(ctl)[0] = -1;
-  const job: WorkerJob = { target, seed: o.seed, from, to: o.runs, ctl, input, deadline: o.deadline };
+  const job: WorkerJob = { target, seed: o.seed, from, to: o.runs, ctl, input, deadline: o.deadline, probes: o.probes };
   const worker = spawn(job, o.heapMb ?? 512);
   return new Promise((resolve) => {
     let last = -1;

@@ -20,6 +20,8 @@ const { values } = parseArgs({
     out: { type: 'string' },
     /** A time budget per target: stop early and report what ran (for a shared machine). */
     seconds: { type: 'string' },
+    /** Skip the probes at scale (e.g. to spend a time budget on mutation once they are known). */
+    'no-probes': { type: 'boolean', default: false },
     /** Where findings' inputs go (default test/fuzz/crashes, which the short test replays). */
     'save-dir': { type: 'string' },
   },
@@ -56,6 +58,7 @@ async function lane(): Promise<void> {
     const s = await fuzzTarget(name, {
       runs,
       seed,
+      probes: !values['no-probes'],
       deadline: values.seconds ? Date.now() + Number(values.seconds) * 1000 : undefined,
       onProgress: (p) => {
         if (performance.now() - lastPrint > 30_000 && process.stderr.isTTY === false) {

@@ -14,6 +14,7 @@ export interface WorkerJob {
   to: number;
   ctl: SharedArrayBuffer;
   input: SharedArrayBuffer;
+  probes?: boolean;
   /** Stop at this time (epoch ms) even if `to` is not reached. */
   deadline?: number;
   /** Run just this input (base64) and report how long it took: confirming a suspected hang. */
@@ -107,7 +108,7 @@ async function main(job: WorkerJob): Promise<void> {
     return;
   }
   const seeds = t.seeds();
-  const first = [...(t.probes?.() ?? []), ...seeds];
+  const first = [...((job.probes !== false && t.probes?.()) || []), ...seeds];
   const corpus = [...seeds];
   const seen = new Set<string>();
   let stats = emptyStats(t.name);
