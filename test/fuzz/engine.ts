@@ -179,7 +179,10 @@ async function timeAlone(
     };
     const timer = setInterval(() => {
       if (started === undefined && Atomics.load(new Int32Array(ctl), 0) === 0) started = performance.now();
-      if (started !== undefined && performance.now() - started > limitMs) void worker.terminate().then(() => done({}));
+      if (started !== undefined && performance.now() - started > limitMs) {
+        clearInterval(timer);
+        void worker.terminate().then(() => done({}));
+      }
     }, 50);
     worker.on('message', (m: { cpuMs: number; grew: number }) => done(m));
     worker.on('error', (err: Error & { code?: string }) =>

@@ -28,12 +28,21 @@ const heapNow = () => {
 };
 
 /** Builds input `i`: probes and seeds first, then mutants of the corpus, generated inputs and raw bytes. */
-function makeInput(t: Target, first: Uint8Array[], corpus: Uint8Array[], seed: number, i: number): Uint8Array {
+function makeInput(
+  t: Target,
+  first: Uint8Array[],
+  seeds: Uint8Array[],
+  corpus: Uint8Array[],
+  seed: number,
+  i: number,
+): Uint8Array {
   if (i < first.length) return first[i];
   const rng = new Rng(inputSeed(seed, i));
   const r = rng.int(100);
   let b: Uint8Array;
-  if (r < 70) b = mutate(rng, rng.pick(corpus), { maxLen: t.maxLen, dictionary: t.dictionary, corpus });
+  // Half the mutants start from a real-data seed, so the accepting paths stay in reach.
+  if (r < 70)
+    b = mutate(rng, rng.pick(rng.chance(0.5) ? seeds : corpus), { maxLen: t.maxLen, dictionary: t.dictionary, corpus });
   else if (r < 95) b = t.generate(rng);
   else {
     b = new Uint8Array(rng.size(512));
@@ -123,7 +132,7 @@ async function main(job: WorkerJob): Promise<void> {
   for (let i = job.from; i < job.to; i++) {
     if ((i & 255) === 0 && job.deadline !== undefined && Date.now() > job.deadline) break;
     current = i;
-    const input = makeInput(t, first, corpus, job.seed, i);
+    const input = makeInput(t, first, seeds, corpus, job.seed, i);
     // The engine reads the input from here when this one hangs or runs the worker out of memory.
     const n = Math.min(input.length, shared.length - 4);
     new DataView(job.input).setUint32(0, n);
