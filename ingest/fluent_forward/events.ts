@@ -1,4 +1,4 @@
-import { decode, ExtensionCodec } from '@msgpack/msgpack';
+import { decode, DecodeError, ExtensionCodec } from '@msgpack/msgpack';
 import { gunzipSync } from 'node:zlib';
 import { frameAll } from './framer.ts';
 
@@ -8,6 +8,7 @@ FLUENT_CODEC.register({
   type: 0,
   encode: () => null,
   decode: (data: Uint8Array) => {
+    if (data.byteLength !== 8) throw new DecodeError(`EventTime must be 8 bytes, got ${data.byteLength}`);
     const v = new DataView(data.buffer, data.byteOffset, data.byteLength);
     return v.getUint32(0) + v.getUint32(4) / 1e9;
   },

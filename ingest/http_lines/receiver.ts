@@ -6,8 +6,7 @@ import { decodeBody } from '../../pipeline/http/body.ts';
 import { createReceiverServer, listenOn, sendError, sendOutcome } from '../../pipeline/http/receiver-server.ts';
 import type { RawChunk } from '../../pipeline/records.ts';
 import { PipelineError, permanent } from '../../pipeline/errors.ts';
-import { recordsToLines, type FluentRecord } from '../fluent_forward/events.ts';
-import { decodeFluentBitMsgpack } from './fluentbit-msgpack.ts';
+import { countLines, fluentBitLines } from './fluentbit-body.ts';
 import { httpLinesConfig, type HttpLinesConfig } from './config.ts';
 
 /**
@@ -55,19 +54,7 @@ export class HttpLinesReceiver implements Receiver {
         const type = String(req.headers['content-type'] ?? '')
           .split(';')[0]
           .trim();
-        if (type === 'application/msgpack' || type === 'application/x-msgpack') {
-          const records = decodeFluentBitMsgpack(body, config.maxMsgpackElements);
-          lines = recordsToLines(records);
-          count = records.length;
-        } else if (type === 'application/json') {
-          const parsed = JSON.parse(Buffer.from(body).toString('utf8')) as unknown;
-          const records = (Array.isArray(parsed) ? parsed : [parsed]) as FluentRecord[];
-          lines = recordsToLines(records);
-          count = records.length;
-        } else {
-          lines = Buffer.from(body);
-          count = countLines(body);
-        }
+        ({ lines, count } = fluentBitLines(body, type, config.maxMsgpackElements));
       } catch (err) {
         return sendError(
           ctx,
@@ -94,12 +81,6 @@ export class HttpLinesReceiver implements Receiver {
   async shutdown(): Promise<void> {
     await this.#app.close();
   }
-}
-
-function countLines(data: Uint8Array): number {
-  let n = 0;
-  for (let i = 0; i < data.length; i++) if (data[i] === 10) n++;
-  return data.length > 0 && data[data.length - 1] !== 10 ? n + 1 : n;
 }
 
 export const httpLinesFactory: ReceiverFactory<HttpLinesConfig> = {

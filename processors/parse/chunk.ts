@@ -1,3 +1,4 @@
+import { checkJsonDepth } from '../../pipeline/json-depth.ts';
 import type { RawChunk } from '../../pipeline/records.ts';
 import { protoType } from '../../pipeline/proto/load.ts';
 import { httpEntryFields, tcpEntryFields } from './decoders/als.ts';
@@ -56,7 +57,7 @@ export function parseChunk(chunk: RawChunk, task: ParseOptions, out: ParseResult
       case 'otlp-traces-json':
         return otlpToSpans(jsonObject(chunk.data), chunk.receiver, (out.spans ??= []), out.rejections);
       case 'zipkin-json':
-        return zipkinToSpans(JSON.parse(utf8.decode(chunk.data)), chunk.receiver, (out.spans ??= []), out.rejections);
+        return zipkinToSpans(parseJson(chunk.data), chunk.receiver, (out.spans ??= []), out.rejections);
       case 'zipkin-proto':
         return zipkinToSpans(decodeZipkinProto(chunk.data), chunk.receiver, (out.spans ??= []), out.rejections);
     }
@@ -69,8 +70,15 @@ export function parseChunk(chunk: RawChunk, task: ParseOptions, out: ParseResult
 
 const utf8 = new TextDecoder();
 
+/** A JSON body, refused before parsing when it nests deeper than any OTLP or Zipkin body does. */
+function parseJson(data: Uint8Array): unknown {
+  const text = utf8.decode(data);
+  checkJsonDepth(text);
+  return JSON.parse(text) as unknown;
+}
+
 function jsonObject(data: Uint8Array): Record<string, unknown> {
-  const v = JSON.parse(utf8.decode(data)) as unknown;
+  const v = parseJson(data);
   if (!v || typeof v !== 'object' || Array.isArray(v)) throw new Error('expected a JSON object');
   return v as Record<string, unknown>;
 }
@@ -138,7 +146,13 @@ function parseLines(chunk: RawChunk, task: ParseOptions, out: ParseResult): void
       u = { ...u, line: pending + u.line, json: undefined };
       pending = '';
     }
-    const result = parser.parseUnwrapped(u);
+    // One line that breaks the parser is that line's rejection: it never takes its chunk down.
+    let result: ReturnType<typeof parser.parseUnwrapped>;
+    try {
+      result = parser.parseUnwrapped(u);
+    } catch (err) {
+      return reject('MESHLOG_PARSE_FAILED', `parser error: ${(err as Error).message}`, line, lineNo);
+    }
     if (result.ok) out.records.push(result.record);
     else reject('MESHLOG_PARSE_FAILED', result.reason, line, lineNo);
   });

@@ -246,6 +246,8 @@ export function timestamp(v: string | number | null | undefined): string {
     ms = Date.parse(s);
   }
   if (!Number.isFinite(ms)) throw new FieldError(`start_time is not a time: ${JSON.stringify(s)}`);
+  // JavaScript dates end at ±8.64e15 ms (year 275760): past that it is no time at all.
+  if (Math.abs(ms) > 8.64e15) throw new FieldError(`start_time is out of range: ${JSON.stringify(s)}`);
   return new Date(ms).toISOString();
 }
 

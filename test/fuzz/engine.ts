@@ -1,6 +1,8 @@
 import { Worker } from 'node:worker_threads';
 import { addFinding, emptyStats, merge, type TargetStats } from './stats.ts';
 import type { WorkerJob } from './worker.ts';
+import { heapBudget } from './target.ts';
+import { TARGETS } from './targets/index.ts';
 
 export interface FuzzOptions {
   runs: number;
@@ -91,7 +93,7 @@ async function runWorker(
         const alone = await timeAlone(target, stuck, o, RERUN_LIMIT_MS);
         total.runs++;
         total.bytes += stuck.length;
-        if (alone.grew !== undefined && alone.grew > 64 * stuck.length + 16 * 1024 * 1024) {
+        if (alone.grew !== undefined && alone.grew > heapBudget(TARGETS[target], stuck.length)) {
           total.memory++;
           addFinding(total, {
             kind: 'memory',

@@ -17,6 +17,11 @@ export interface Target {
   seeds(): Uint8Array[];
   /** Tokens the mutator splices in: format operators, JSON keys, msgpack headers, protobuf tags. */
   dictionary: Uint8Array[];
+  /**
+   * Bytes a small input may legitimately inflate to (gzip bodies and bins, capped by the
+   * receiver's `maxBytes`): the heap budget of an input is 64 × (its length) + 16 MiB, plus 4 × this.
+   */
+  inflateCap?: number;
   /** Hostile inputs at scale (targets/probes.ts), run before the seeds, exempt from maxLen. */
   probes?(): Uint8Array[];
   /** A structure-aware input built from scratch, not from a seed. */
@@ -44,4 +49,9 @@ export const text = (b: Uint8Array): string => latin1.decode(b);
 export function firstReason(reasons: string[]): Outcome {
   if (reasons.length === 0) return { ok: true };
   return { ok: false, reason: reasons.find((r) => !r) ?? reasons[0] };
+}
+
+/** The heap an input may grow by before it is a memory finding. */
+export function heapBudget(target: Pick<Target, 'inflateCap'>, inputLength: number): number {
+  return 64 * inputLength + 16 * 1024 * 1024 + 4 * (target.inflateCap ?? 0);
 }

@@ -3,7 +3,7 @@ import { parentPort, workerData } from 'node:worker_threads';
 import { mutate } from './mutate.ts';
 import { inputSeed, Rng } from './rng.ts';
 import { addFinding, emptyStats, template } from './stats.ts';
-import type { Outcome, Target } from './target.ts';
+import { heapBudget, type Outcome, type Target } from './target.ts';
 import { TARGETS } from './targets/index.ts';
 
 /** What the engine gives a fuzz worker. `ctl[0]` is the input index being run (-1 before the first). */
@@ -172,7 +172,7 @@ async function main(job: WorkerJob): Promise<void> {
       stats.peakHeapDelta = grew;
       stats.peakHeapInputBytes = input.length;
     }
-    if (grew > 64 * input.length + 16 * MIB) {
+    if (grew > heapBudget(t, input.length)) {
       stats.memory++;
       addFinding(stats, {
         kind: 'memory',

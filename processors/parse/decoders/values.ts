@@ -33,18 +33,35 @@ export function idHex(v: unknown): string | null {
   return b.length === 0 ? null : b.toString('hex');
 }
 
-/** An OTLP AnyValue as a plain value (strings, numbers, booleans; arrays and maps as JSON). */
-export function anyValue(v: Record<string, unknown> | null | undefined): string | number | boolean | null {
-  if (!v) return null;
-  if ('stringValue' in v) return v.stringValue as string;
+/** Deepest AnyValue nesting rendered; deeper values become this marker (a request cannot exhaust the stack). */
+const MAX_ANY_DEPTH = 32;
+const TOO_DEEP = '[nested too deep]';
+
+const isObject = (v: unknown): v is Record<string, unknown> => typeof v === 'object' && v !== null && !Array.isArray(v);
+
+/**
+ * An OTLP AnyValue as a plain value (strings, numbers, booleans; arrays and maps as JSON). A value
+ * of the wrong shape (OTLP/JSON from a sender that got it wrong) is null, never an exception.
+ */
+export function anyValue(v: unknown, depth = 0): string | number | boolean | null {
+  if (!isObject(v)) return null;
+  if (depth > MAX_ANY_DEPTH) return TOO_DEEP;
+  if ('stringValue' in v) return typeof v.stringValue === 'string' ? v.stringValue : null;
   if ('intValue' in v) return num(v.intValue);
   if ('doubleValue' in v) return Number(v.doubleValue);
   if ('boolValue' in v) return Boolean(v.boolValue);
-  if ('bytesValue' in v)
-    return typeof v.bytesValue === 'string' ? v.bytesValue : Buffer.from(v.bytesValue as Uint8Array).toString('base64');
-  if ('arrayValue' in v)
-    return JSON.stringify(((v.arrayValue as { values?: Record<string, unknown>[] }).values ?? []).map(anyValue));
-  if ('kvlistValue' in v) return JSON.stringify(attributes((v.kvlistValue as { values?: KeyValue[] }).values));
+  if ('bytesValue' in v) {
+    const b = v.bytesValue;
+    return typeof b === 'string' ? b : b instanceof Uint8Array ? Buffer.from(b).toString('base64') : null;
+  }
+  if ('arrayValue' in v) {
+    const values = isObject(v.arrayValue) ? v.arrayValue.values : undefined;
+    return JSON.stringify((Array.isArray(values) ? values : []).map((x) => anyValue(x, depth + 1)));
+  }
+  if ('kvlistValue' in v) {
+    const values = isObject(v.kvlistValue) ? v.kvlistValue.values : undefined;
+    return JSON.stringify(attributes(Array.isArray(values) ? (values as KeyValue[]) : [], depth + 1));
+  }
   return null;
 }
 
@@ -54,10 +71,12 @@ export interface KeyValue {
 }
 
 /** OTLP attributes flattened to a map. */
-export function attributes(kvs: KeyValue[] | null | undefined): Record<string, string | number | boolean> {
+export function attributes(kvs: KeyValue[] | null | undefined, depth = 0): Record<string, string | number | boolean> {
   const out: Record<string, string | number | boolean> = {};
-  for (const kv of kvs ?? []) {
-    const v = anyValue(kv.value);
+  if (!Array.isArray(kvs)) return out;
+  for (const kv of kvs) {
+    if (!isObject(kv) || typeof kv.key !== 'string') continue;
+    const v = anyValue(kv.value, depth);
     if (v !== null) out[kv.key] = v;
   }
   return out;

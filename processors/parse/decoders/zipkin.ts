@@ -25,13 +25,20 @@ export function decodeZipkinProto(data: Uint8Array): Obj[] {
  * hex characters, every tag a string (Envoy's tags: `guid:x-request-id`, `upstream_cluster`,
  * `response_flags`, `node_id`, `http.status_code`, …). An `error` tag marks the status.
  */
+/** Spans one Zipkin request may carry (Zipkin reporters send hundreds); more is refused whole, before any work. */
+const MAX_SPANS_PER_REQUEST = 50_000;
+
 export function zipkinToSpans(list: unknown, receiver: string, spans: SpanRecord[], rejections: Rejection[]): void {
   if (!Array.isArray(list)) throw new Error('a Zipkin v2 body is a JSON array of spans');
+  if (list.length > MAX_SPANS_PER_REQUEST)
+    throw new Error(`${list.length} spans in one request; at most ${MAX_SPANS_PER_REQUEST} are read`);
   for (const s of list as Obj[]) {
     try {
       if (!s || typeof s !== 'object') throw new SpanError('span is not an object');
       const startUs = BigInt(num(s.timestamp) ?? 0);
       const durationUs = BigInt(num(s.duration) ?? 0);
+      if (s.tags != null && (typeof s.tags !== 'object' || Array.isArray(s.tags)))
+        throw new SpanError('tags must be an object of strings');
       const tags = (s.tags ?? {}) as Record<string, string>;
       spans.push(
         spanRecord({

@@ -97,6 +97,13 @@ export function compileText(format: string, opts: { spaceFree?: boolean } = {}):
   const parts = tokenize(trimmed);
   const operators = parts.flatMap((p) => ('op' in p ? [p.op] : []));
   if (operators.length === 0) throw new Error('format: it has no %COMMAND% operators');
+  // Two operators with nothing between them cannot be told apart in a line, and matching them
+  // would backtrack polynomially in the line's length (a long line could stall a worker).
+  parts.forEach((p, i) => {
+    const next = parts[i + 1];
+    if ('op' in p && next && 'op' in next)
+      throw new Error(`format: %${p.op.command}% and %${next.op.command}% touch; put a separator between them`);
+  });
   const re = buildRegex(parts, opts.spaceFree ?? false);
   const timeParsers = operators.map((op) =>
     op.command === 'START_TIME' && op.arg ? compileStrftime(op.arg) : undefined,

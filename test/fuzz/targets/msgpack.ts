@@ -1,4 +1,6 @@
-import { DecodeError, decodeMulti, encode, ExtData } from '@msgpack/msgpack';
+import { decode, DecodeError, encode, ExtData } from '@msgpack/msgpack';
+import { frameAll } from '../../../ingest/fluent_forward/framer.ts';
+import { fluentBitLines } from '../../../ingest/http_lines/fluentbit-body.ts';
 import fc from 'fast-check';
 import {
   FLUENT_CODEC,
@@ -18,6 +20,8 @@ import { sample } from './lines.ts';
 
 /** The receivers' default caps (ingest/fluent_forward/config.ts, ingest/http_lines/config.ts). */
 const MAX_BYTES = 8 * 1024 * 1024;
+/** The receivers' default element caps (fluent_forward maxElements, http_lines maxMsgpackElements). */
+const MAX_ELEMENTS = 1_000_000;
 
 /**
  * What the forward and Fluent Bit decoders may throw for bad input (the receiver turns it into a
@@ -113,6 +117,7 @@ function forwardMessage(rng: Rng): Uint8Array {
  */
 export const fluentForward: Target = {
   name: 'fluent-forward',
+  inflateCap: MAX_BYTES,
   contract:
     'decodeMulti (receiver caps) + readForwardMessage throw only msgpack DecodeError/"Insufficient data"/"Extra bytes", zlib errors or readForwardMessage\'s Errors; the lines then parse or are rejected with a reason',
   maxLen: 64 * 1024,
@@ -123,12 +128,12 @@ export const fluentForward: Target = {
   run(input) {
     const lines: Uint8Array[] = [];
     try {
-      const msgs = decodeMulti(input, {
-        extensionCodec: FLUENT_CODEC,
-        maxBinLength: MAX_BYTES,
-        maxStrLength: MAX_BYTES,
-      });
-      for (const msg of msgs) lines.push(recordsToLines(readForwardMessage(msg, MAX_BYTES).records));
+      // The receiver's path: frame by headers (bounded), decode each message, read its shape.
+      const limits = { maxBytes: MAX_BYTES, maxElements: MAX_ELEMENTS, maxDepth: 16 };
+      for (const bytes of frameAll(input, limits)) {
+        const msg = decode(bytes, { extensionCodec: FLUENT_CODEC });
+        lines.push(recordsToLines(readForwardMessage(msg, limits).records));
+      }
     } catch (err) {
       const reason = msgpackRefusal(err);
       if (reason === undefined) throw err;
@@ -142,29 +147,14 @@ export const fluentForward: Target = {
 
 const CONTENT_TYPES = ['application/msgpack', 'application/json', 'application/x-ndjson'];
 
-/**
- * Fluent Bit's http output to POST /v1/fluentbit (ingest/http_lines). The route has no exported
- * decoder, so this mirrors its body handling line for line: the first input byte picks the
- * content type (0 msgpack, 1 JSON, 2 anything else), the rest is the body.
- */
+/** The /v1/fluentbit body handling of the receiver (ingest/http_lines/fluentbit-body.ts), with its default caps. */
 export function fluentBitBody(body: Uint8Array, type: string): { lines: Buffer; count: number } {
-  const data = decodeBody(body, undefined, MAX_BYTES);
-  if (type === 'application/msgpack' || type === 'application/x-msgpack') {
-    const records = [...decodeMulti(data, { extensionCodec: FLUENT_CODEC })].map(
-      (e) => (Array.isArray(e) ? e[1] : e) as FluentRecord,
-    );
-    return { lines: recordsToLines(records), count: records.length };
-  }
-  if (type === 'application/json') {
-    const parsed = JSON.parse(Buffer.from(data).toString('utf8')) as unknown;
-    const records = (Array.isArray(parsed) ? parsed : [parsed]) as FluentRecord[];
-    return { lines: recordsToLines(records), count: records.length };
-  }
-  return { lines: Buffer.from(data), count: 0 };
+  return fluentBitLines(decodeBody(body, undefined, MAX_BYTES), type, MAX_ELEMENTS);
 }
 
 export const fluentBitHttp: Target = {
   name: 'fluentbit-http',
+  inflateCap: MAX_BYTES,
   contract:
     'the /v1/fluentbit body decoding throws only msgpack/JSON/zlib refusals (answered 400); the lines then parse or are rejected with a reason',
   maxLen: 64 * 1024,

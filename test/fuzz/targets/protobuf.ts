@@ -1,3 +1,4 @@
+import { checkJsonDepth } from '../../../pipeline/json-depth.ts';
 import fc from 'fast-check';
 import { protoType } from '../../../pipeline/proto/load.ts';
 import type { RawChunk } from '../../../pipeline/records.ts';
@@ -53,7 +54,7 @@ function run(encoding: RawChunk['encoding'], input: Uint8Array, out: ParseResult
 
 /** The whole-body refusals the mappers document (plain Errors); anything else they throw is a crash. */
 const SHAPE_REFUSALS =
-  /^(expected a JSON object|resourceSpans is not an array|a Zipkin v2 body is a JSON array of spans)$/;
+  /^(expected a JSON object|resourceSpans is not an array|a Zipkin v2 body is a JSON array of spans|\d+ spans in one request; at most \d+ are read)$/;
 
 /**
  * Calls the mapping code the way parseChunk does, but outside its catch-all, so that an
@@ -148,7 +149,7 @@ export const zipkinProto = protoTarget('zipkin-proto', 'zipkin-proto', 'zipkin.p
 
 /** The whole-body refusals the JSON decoders document; anything else for parseable JSON is a masked crash. */
 const JSON_SHAPE_REFUSALS =
-  /expected a JSON object|resourceSpans is not an array|a Zipkin v2 body is a JSON array of spans/;
+  /expected a JSON object|resourceSpans is not an array|a Zipkin v2 body is a JSON array of spans|spans in one request; at most/;
 const utf8 = new TextDecoder();
 
 function jsonTarget(
@@ -225,7 +226,9 @@ function jsonTarget(
       let parsed: unknown;
       let decoded = true;
       try {
-        parsed = JSON.parse(utf8.decode(input));
+        const text = utf8.decode(input);
+        checkJsonDepth(text); // as the decoder does before it parses
+        parsed = JSON.parse(text);
       } catch {
         decoded = false;
       }
