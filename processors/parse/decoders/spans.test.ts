@@ -17,7 +17,7 @@ describe('OTLP spans', () => {
   it('decodes the real bookinfo trace to 8 spans with the request id, service and upstream cluster', () => {
     const doc = JSON.parse(
       readFileSync(
-        new URL('../../../../shared/realdata/otlp-trace-kiali-bookinfo-tempo.json', import.meta.url),
+        new URL('../testdata/otlp-trace-kiali-bookinfo-tempo.json', import.meta.url),
         'utf8',
       ),
     );
