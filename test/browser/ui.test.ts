@@ -40,13 +40,12 @@ receivers:
   http_lines: { endpoint: 127.0.0.1:46090 }
 processors:
   parse: {}
+  signals: { windows: { maxRoutes: 6000 } }
 exporters:
-  signals: {}
-signals:
-  windows: { maxRoutes: 6000 }
+  blackhole: {}
 service:
   pipelines:
-    signals: { receivers: [http_lines], processors: [parse], exporters: [signals] }`,
+    signals: { receivers: [http_lines], processors: [parse, signals], exporters: [blackhole] }`,
     ADMIN_PORT,
   );
   const start = Date.now() - 40_000;

@@ -39,10 +39,11 @@ describe('Kafka broker outage', () => {
 
   it('the agent pushes back while Kafka is down, then catches up: still exactly N', async () => {
     const topic = `meshlog-it-outage-${Date.now()}`;
-    // Small queues, so the pushback shows after a few batches instead of a few hundred.
+    // Small queues, so the pushback shows after a few batches instead of a few hundred; the agent
+    // answers 503 once Kafka has not acknowledged a batch for 2 s.
     const agent = await startMode(
       'agent',
-      agentConfig({ brokers: BROKERS, topic, port: 45104, queueCapacity: 2 }),
+      agentConfig({ brokers: BROKERS, topic, port: 45104, queueCapacity: 2, ackTimeoutMs: 2000 }),
       45204,
     );
     running.push(agent);

@@ -160,10 +160,17 @@ export async function waitForTopic(brokers: string, topic: string, ms = 60_000):
   }
 }
 
-export function agentConfig(o: { brokers: string; topic: string; port: number; queueCapacity?: number }): string {
+export function agentConfig(o: {
+  brokers: string;
+  topic: string;
+  port: number;
+  queueCapacity?: number;
+  /** How long the agent waits for Kafka's ack before answering the sender 503. */
+  ackTimeoutMs?: number;
+}): string {
   return `
 receivers:
-  http_lines: { endpoint: 127.0.0.1:${o.port}, offerTimeoutMs: 300 }
+  http_lines: { endpoint: 127.0.0.1:${o.port}, offerTimeoutMs: 300, ackTimeoutMs: ${o.ackTimeoutMs ?? 30_000} }
 processors:
   parse: {}
 exporters:
