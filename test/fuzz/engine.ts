@@ -1,5 +1,6 @@
 import { Worker } from 'node:worker_threads';
 import { addFinding, emptyStats, merge, type TargetStats } from './stats.ts';
+import type { Outcome } from './target.ts';
 import type { WorkerJob } from './worker.ts';
 import { heapBudget } from './target.ts';
 import { TARGETS } from './targets/index.ts';
@@ -150,17 +151,25 @@ async function runWorker(
   });
 }
 
+/** One input run alone: its CPU time and heap growth, and its answer or the exception it threw. */
+export interface Alone {
+  cpuMs?: number;
+  grew?: number;
+  outcome?: Outcome;
+  error?: string;
+}
+
 /**
  * Reruns one input alone in a fresh worker and measures its CPU time (the wall clock of a busy
  * shared machine says little). The limit counts from the moment the input starts, not from the
  * worker's start-up; `cpuMs` is undefined if it never finishes.
  */
-async function timeAlone(
+export async function timeAlone(
   target: string,
   bytes: Uint8Array,
-  o: FuzzOptions,
+  o: Pick<FuzzOptions, 'seed' | 'heapMb'>,
   limitMs: number,
-): Promise<{ cpuMs?: number; grew?: number }> {
+): Promise<Alone> {
   const ctl = new SharedArrayBuffer(4);
   new Int32Array(ctl)[0] = -1;
   const job: WorkerJob = {
@@ -175,7 +184,7 @@ async function timeAlone(
   const worker = spawn(job, o.heapMb ?? 512);
   return new Promise((resolve) => {
     let started: number | undefined;
-    const done = (r: { cpuMs?: number; grew?: number }) => {
+    const done = (r: Alone) => {
       clearInterval(timer);
       resolve(r);
     };
@@ -186,7 +195,7 @@ async function timeAlone(
         void worker.terminate().then(() => done({}));
       }
     }, 50);
-    worker.on('message', (m: { cpuMs: number; grew: number }) => done(m));
+    worker.on('message', (m: Alone) => done(m));
     worker.on('error', (err: Error & { code?: string }) =>
       // Out of heap when rerun alone: the heap grew past the worker's cap.
       done(err.code === 'ERR_WORKER_OUT_OF_MEMORY' ? { grew: (o.heapMb ?? 512) * 1048576 } : {}),

@@ -1,6 +1,6 @@
 import { readdirSync, readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
-import { fuzzTarget } from './engine.ts';
+import { fuzzTarget, timeAlone } from './engine.ts';
 import { TARGETS } from './targets/index.ts';
 
 const RUNS = 3000;
@@ -43,8 +43,14 @@ describe('fuzz, saved findings replayed', () => {
   for (const { target, file } of saved) {
     it(`${target}/${file}`, async () => {
       const input = new Uint8Array(readFileSync(new URL(`${target}/${file}`, dir)));
-      const outcome = await TARGETS[target].run(input);
-      if (!outcome.ok) expect(outcome.reason).not.toBe('');
+      // Alone in a worker with a 5 s limit: a saved hang must not hang the test run. The 1 s bound
+      // is the issue's hang property, in CPU time (not wall), for inputs that take microseconds.
+      const r = await timeAlone(target, input, { seed: 12 }, 5000);
+      expect(r.error).toBeUndefined();
+      expect(r.cpuMs).toBeDefined();
+      expect(r.cpuMs).toBeLessThan(1000);
+      expect(r.outcome).toBeDefined();
+      if (r.outcome && !r.outcome.ok) expect(r.outcome.reason).not.toBe('');
     });
   }
 });

@@ -108,12 +108,14 @@ async function main(job: WorkerJob): Promise<void> {
     Atomics.store(ctl, 0, 0);
     const h0 = heapNow();
     const c0 = process.threadCpuUsage();
+    let outcome: Outcome | undefined;
+    let error: string | undefined;
     try {
-      await runOne(t, input);
-    } catch {
-      // only the time matters here
+      outcome = await runOne(t, input);
+    } catch (err) {
+      error = (err as Error).stack ?? String(err);
     }
-    parentPort!.postMessage({ type: 'single', cpuMs: cpuMsSince(c0), grew: heapNow() - h0 });
+    parentPort!.postMessage({ type: 'single', cpuMs: cpuMsSince(c0), grew: heapNow() - h0, outcome, error });
     return;
   }
   const seeds = t.seeds();
