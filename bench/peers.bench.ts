@@ -1,4 +1,4 @@
-import { execFileSync } from 'node:child_process';
+import { execFileSync, spawnSync } from 'node:child_process';
 import { existsSync, mkdtempSync, openSync, renameSync, rmSync, writeFileSync, closeSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -200,15 +200,13 @@ function spawnSyncTimed(file: string, stdout: number): string {
     'auto',
     file,
   ];
-  try {
-    return execFileSync('/usr/bin/time', args, {
-      stdio: ['ignore', stdout, 'pipe'],
-      encoding: 'utf8',
-      maxBuffer: 1 << 26,
-    });
-  } catch (err) {
-    throw new Error(`meshlog parse failed: ${(err as { stderr?: string }).stderr ?? err}`, { cause: err });
-  }
+  const res = spawnSync('/usr/bin/time', args, {
+    stdio: ['ignore', stdout, 'pipe'],
+    encoding: 'utf8',
+    maxBuffer: 1 << 26,
+  });
+  if (res.status !== 0) throw new Error(`meshlog parse failed (${res.status}): ${res.stderr?.slice(-2000)}`);
+  return res.stderr;
 }
 
 /** Scenario (c): Istio text lines from a file, parsed, to a null sink. */
