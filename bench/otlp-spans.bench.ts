@@ -6,7 +6,7 @@ import { fileURLToPath } from 'node:url';
 import { protoType } from '../pipeline/proto/load.ts';
 import { WorkerPool } from '../pipeline/workers/pool.ts';
 import { PARSE_WORKER } from '../processors/parse/decode-in-pool.ts';
-import type { ParseResult, ParseTask } from '../processors/parse/task.ts';
+import { unpackResult, type ParseResult, type ParseTask } from '../processors/parse/task.ts';
 import { pinned } from '../test/support/cache.ts';
 import { otelcolExe } from './peers/otelcol.ts';
 import { measure, type Bench, type Row } from './harness.ts';
@@ -126,7 +126,7 @@ const bench: Bench = {
           format: 'auto',
           maxLineBytes: 65536,
         };
-        return pool.run<ParseResult>(PARSE_WORKER, task, [data.buffer as ArrayBuffer]);
+        return pool.run<ParseResult>(PARSE_WORKER, task, [data.buffer as ArrayBuffer]).then(unpackResult);
       });
       const results = await Promise.all(tasks);
       return results.reduce((n, x) => n + (x.spans?.length ?? 0), 0);

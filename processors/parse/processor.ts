@@ -6,7 +6,7 @@ import type { AccessRecord, RawChunk } from '../../pipeline/records.ts';
 import { parseConfig, type ParseConfig } from './config.ts';
 import { RouteCap } from './mesh/route.ts';
 import { LineParser } from './line-parser.ts';
-import type { ParseResult, ParseTask } from './task.ts';
+import { unpackResult, type ParseResult, type ParseTask } from './task.ts';
 
 const WORKER = PARSE_WORKER;
 
@@ -77,12 +77,12 @@ export class ParseProcessor implements Processor<RawChunk | AccessRecord, Access
     await this.#next!.consume(createBatch(records, batch.ack));
   }
 
-  #run(chunks: RawChunk[]): Promise<ParseResult> {
+  async #run(chunks: RawChunk[]): Promise<ParseResult> {
     const task: ParseTask = { chunks, format: this.#config.format, maxLineBytes: this.#config.maxLineBytes };
     const transfer = chunks
       .filter((c) => c.data.byteOffset === 0 && c.data.byteLength === c.data.buffer.byteLength)
       .map((c) => c.data.buffer as ArrayBuffer);
-    return this.#ctx.pool.run<ParseResult>(WORKER, task, transfer);
+    return unpackResult(await this.#ctx.pool.run<ParseResult>(WORKER, task, transfer));
   }
 
   async shutdown(): Promise<void> {}
