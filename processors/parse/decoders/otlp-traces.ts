@@ -112,6 +112,7 @@ function wireSpan(w: Wire, service: string | null, resource: Attrs) {
   let startNs = 0n;
   let endNs = 0n;
   let status = 0;
+  let slot = 2;
   const attrs: Attrs = {};
   while (w.pos < w.end) {
     const tag = w.varint();
@@ -126,7 +127,7 @@ function wireSpan(w: Wire, service: string | null, resource: Attrs) {
         parentId = w.hex();
         break;
       case (5 << 3) | 2:
-        name = w.string();
+        name = w.cachedString(0);
         break;
       case (6 << 3) | 0:
         kind = w.varint();
@@ -139,7 +140,8 @@ function wireSpan(w: Wire, service: string | null, resource: Attrs) {
         break;
       case (9 << 3) | 2: {
         const outer = w.enter();
-        wireKeyValue(w, attrs);
+        wireKeyValue(w, attrs, slot);
+        slot += 2;
         w.leave(outer);
         break;
       }

@@ -63,6 +63,17 @@ export function attributes(kvs: KeyValue[] | null | undefined): Record<string, s
   return out;
 }
 
+/** Slots of `Wire.cachedString`: a span's name and its first attributes' keys and values. */
+const SLOTS = 256;
+
+/** Node's Buffer methods behind `toString(encoding, start, end)`, called directly: no argument checks per string. */
+declare module 'node:buffer' {
+  interface Buffer {
+    utf8Slice(start: number, end: number): string;
+    hexSlice(start: number, end: number): string;
+  }
+}
+
 /** Malformed protobuf wire bytes: the whole payload is undecodable, as with protobufjs's own decoder. */
 export class WireError extends Error {}
 
@@ -114,15 +125,43 @@ export class Wire {
 
   string(): string {
     const end = this.lengthEnd();
-    const s = this.buf.toString('utf8', this.pos, end);
+    const s = this.buf.utf8Slice(this.pos, end);
     this.pos = end;
     return s;
   }
 
+  /**
+   * A string field that tends to repeat at the same place in every message of this payload
+   * (attribute keys, and values like the node id or cluster in each of 512 spans): when its bytes
+   * equal those last read for `slot`, the same string is returned, not decoded and allocated again.
+   */
+  cachedString(slot: number): string {
+    const end = this.lengthEnd();
+    const start = this.pos;
+    const len = end - start;
+    this.pos = end;
+    const slots = (this.#slots ??= { off: new Int32Array(SLOTS).fill(-1), len: new Int32Array(SLOTS), str: [] });
+    if (slot >= SLOTS) return this.buf.utf8Slice(start, end);
+    const prev = slots.off[slot];
+    if (prev >= 0 && slots.len[slot] === len) {
+      const buf = this.buf;
+      let i = 0;
+      while (i < len && buf[prev + i] === buf[start + i]) i++;
+      if (i === len) return slots.str[slot];
+    }
+    const s = this.buf.utf8Slice(start, end);
+    slots.off[slot] = start;
+    slots.len[slot] = len;
+    slots.str[slot] = s;
+    return s;
+  }
+
+  #slots: { off: Int32Array; len: Int32Array; str: string[] } | undefined;
+
   /** A bytes field as lowercase hex, or null when empty (ids). */
   hex(): string | null {
     const end = this.lengthEnd();
-    const s = end === this.pos ? null : this.buf.toString('hex', this.pos, end);
+    const s = end === this.pos ? null : this.buf.hexSlice(this.pos, end);
     this.pos = end;
     return s;
   }
@@ -193,13 +232,13 @@ export class Wire {
 }
 
 /** One OTLP AnyValue from the wire (the cursor limited to it by `enter`), as `anyValue` gives it from a decoded object. */
-export function wireAnyValue(w: Wire): string | number | boolean | null {
+export function wireAnyValue(w: Wire, slot = -1): string | number | boolean | null {
   let v: string | number | boolean | null = null;
   while (w.pos < w.end) {
     const tag = w.varint();
     switch (tag) {
       case (1 << 3) | 2:
-        v = w.string();
+        v = slot < 0 ? w.string() : w.cachedString(slot);
         break;
       case (2 << 3) | 0:
         v = w.varint() !== 0;
@@ -269,16 +308,16 @@ export function wireAttributes(
   return out;
 }
 
-/** One KeyValue (cursor limited to it) into `out`. */
-export function wireKeyValue(w: Wire, out: Record<string, string | number | boolean>): void {
+/** One KeyValue (cursor limited to it) into `out`; with `slot`, its key and value strings are cached there and at slot + 1. */
+export function wireKeyValue(w: Wire, out: Record<string, string | number | boolean>, slot = -1): void {
   let key = '';
   let value: string | number | boolean | null = null;
   while (w.pos < w.end) {
     const tag = w.varint();
-    if (tag === ((1 << 3) | 2)) key = w.string();
+    if (tag === ((1 << 3) | 2)) key = slot < 0 ? w.string() : w.cachedString(slot);
     else if (tag === ((2 << 3) | 2)) {
       const outer = w.enter();
-      value = wireAnyValue(w);
+      value = wireAnyValue(w, slot < 0 ? -1 : slot + 1);
       w.leave(outer);
     } else w.skip(tag & 7);
   }
