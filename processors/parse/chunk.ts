@@ -1,7 +1,7 @@
 import type { RawChunk } from '../../pipeline/records.ts';
 import { protoType } from '../../pipeline/proto/load.ts';
 import { httpEntryFields, tcpEntryFields } from './decoders/als.ts';
-import { decodeOtlpLogsProto, otlpLogsToRecords } from './decoders/otlp-logs.ts';
+import { otlpLogsProtoToRecords, otlpLogsToRecords } from './decoders/otlp-logs.ts';
 import { otlpToSpans, otlpTracesProtoToSpans } from './decoders/otlp-traces.ts';
 import { decodeZipkinProto, zipkinToSpans } from './decoders/zipkin.ts';
 import type { Fields } from './fields.ts';
@@ -37,7 +37,7 @@ export function parseChunk(chunk: RawChunk, task: ParseOptions, out: ParseResult
       case 'als':
         return decodeAls(chunk, out);
       case 'otlp-logs-proto':
-        return otlpLogsToRecords(decodeOtlpLogsProto(chunk.data), parser, chunk.receiver, out);
+        return otlpLogsProtoToRecords(chunk.data, parser, chunk.receiver, out);
       case 'otlp-logs-json':
         return otlpLogsToRecords(jsonObject(chunk.data), parser, chunk.receiver, out);
       case 'otlp-traces-proto':

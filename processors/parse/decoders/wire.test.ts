@@ -2,7 +2,9 @@ import protobuf from 'protobufjs';
 import { describe, expect, it } from 'vitest';
 import { protoType } from '../../../pipeline/proto/load.ts';
 import type { SpanRecord } from '../../../pipeline/records.ts';
-import type { Rejection } from '../task.ts';
+import { LineParser } from '../line-parser.ts';
+import type { ParseResult, Rejection } from '../task.ts';
+import { decodeOtlpLogsProto, otlpLogsProtoToRecords, otlpLogsToRecords } from './otlp-logs.ts';
 import { decodeOtlpTracesProto, otlpToSpans, otlpTracesProtoToSpans } from './otlp-traces.ts';
 import { WireError } from './values.ts';
 
@@ -102,5 +104,72 @@ describe('OTLP traces from the wire', () => {
     expect(() => otlpTracesProtoToSpans(bytes.subarray(0, bytes.length - 10), 't', spans, [])).toThrow(WireError);
     expect(() => otlpTracesProtoToSpans(Buffer.from([0x0a, 0xff]), 't', spans, [])).toThrow(WireError);
     expect(spans).toEqual([]);
+  });
+});
+
+describe('OTLP logs from the wire', () => {
+  const LOGS = protoType('opentelemetry.proto.logs.v1.ExportLogsServiceRequest');
+  const line =
+    '[2024-06-01T00:00:00.001Z] "GET /api/v1/items/42 HTTP/1.1" 503 UF upstream_reset_before_response_started{connection_failure} - "-" 0 512 18 18 "203.0.113.7" "Mozilla/5.0" "RID" "shop.example.com" "10.1.0.5:8080" inbound|8080|| 127.0.0.6:4000 10.1.0.5:8080 10.1.0.2:41000 outbound_.8080_._.frontend.shop.svc.cluster.local default';
+
+  it('gives exactly the records and rejections the protobufjs objects give', () => {
+    const bytes = LOGS.encode(
+      LOGS.fromObject({
+        resourceLogs: [
+          {
+            resource: {
+              attributes: [
+                kv('node_name', {
+                  stringValue: 'sidecar~10.1.0.5~frontend-v1-6b746f74dc-9stvs.shop~shop.svc.cluster.local',
+                }),
+              ],
+            },
+            scopeLogs: [
+              {
+                logRecords: [
+                  {
+                    body: { stringValue: `${line}\n` },
+                    attributes: [kv('team', { stringValue: 'a' }), kv('n', { intValue: 3 })],
+                    traceId: Buffer.from('5b8efff798038103d269b633813fc60c', 'hex'),
+                    spanId: Buffer.from('eee19b7ec3c1b174', 'hex'),
+                  },
+                  {
+                    body: { stringValue: line.replace('RID', 'RID2') },
+                    attributes: [kv('team', { stringValue: 'b' })],
+                  },
+                  { body: { stringValue: 'not an access line' } },
+                  { body: { intValue: 7 }, severityText: 'INFO' },
+                  { body: { stringValue: '  ' } },
+                ],
+              },
+            ],
+          },
+        ],
+      }),
+    ).finish();
+    const parser = new LineParser('auto');
+    const objects: ParseResult = { records: [], rejections: [] };
+    otlpLogsToRecords(decodeOtlpLogsProto(bytes), parser, 't', objects);
+    const wire: ParseResult = { records: [], rejections: [] };
+    otlpLogsProtoToRecords(bytes, parser, 't', wire);
+    expect(objects.records).toHaveLength(2);
+    expect(objects.rejections).toHaveLength(3);
+    expect(wire).toEqual(objects);
+    expect(wire.records[0]).toMatchObject({
+      'envoy.extra.team': 'a',
+      'envoy.extra.n': 3,
+      'span.id': 'eee19b7ec3c1b174',
+    });
+  });
+
+  it('fails the whole payload on truncated bytes', () => {
+    const bytes = LOGS.encode(
+      LOGS.fromObject({ resourceLogs: [{ scopeLogs: [{ logRecords: [{ body: { stringValue: line } }] }] }] }),
+    ).finish();
+    const out: ParseResult = { records: [], rejections: [] };
+    expect(() => otlpLogsProtoToRecords(bytes.subarray(0, bytes.length - 5), new LineParser('auto'), 't', out)).toThrow(
+      WireError,
+    );
+    expect(out).toEqual({ records: [], rejections: [] });
   });
 });
