@@ -26,7 +26,8 @@ import { cpuSeconds, load1, metricSum, peakRssMB, startServer, stop, until } fro
  *   PEERS_REPEAT=2                       runs of each measurement (the load average moves)
  *   PEERS_SCALE=1                        multiplies every record count
  *   PEERS_BASELINE=/path                 checkout of the baseline commit for e2e (default: a git
- *                                        worktree of f9e891b in $TMPDIR, made and npm-ci'd once)
+ *                                        worktree of f9e891b in $TMPDIR, made and npm-ci'd once;
+ *                                        `none` runs this checkout alone)
  */
 const BASELINE_COMMIT = 'f9e891b';
 const ROOT = fileURLToPath(new URL('..', import.meta.url));
@@ -334,10 +335,8 @@ function baselineCheckout(): string {
 async function e2eScenario(dir: string, count: number, baseMs: number): Promise<Row[]> {
   const rows: Row[] = [];
   const warm = 20_000;
-  const checkouts: Array<[string, string]> = [
-    ['this branch', ROOT],
-    [BASELINE_COMMIT, baselineCheckout()],
-  ];
+  const checkouts: Array<[string, string]> = [['this branch', ROOT]];
+  if (process.env.PEERS_BASELINE !== 'none') checkouts.push([BASELINE_COMMIT, baselineCheckout()]);
   const url = `http://127.0.0.1:${PORT.lines}/v1/lines`;
   const metrics = `http://127.0.0.1:${PORT.admin}/metrics`;
   for (let rep = 0; rep < REPEAT; rep++) {

@@ -130,7 +130,7 @@ export class JoinEngine {
     }
     if (end > entry.last) entry.last = end;
     if (isHop) {
-      const hop = packHop(part as AccessRecord, entry.base);
+      const hop = packHop(part as AccessRecord, entry.base, start);
       if (entry.hops.some((h) => sameHop(h, hop))) {
         this.counters.duplicates++;
         return false;
