@@ -25,6 +25,7 @@ import { cpuSeconds, load1, metricSum, peakRssMB, startServer, stop, until } fro
  *   PEERS_ONLY=spans,logs,file,e2e,heap  scenarios to run (default all)
  *   PEERS_REPEAT=2                       runs of each measurement (the load average moves)
  *   PEERS_SCALE=1                        multiplies every record count
+ *   PEERS_EVENT_RATE=2000                requests per second of event time in the access lines
  *   PEERS_BASELINE=/path                 checkout of the baseline commit for e2e (default: a git
  *                                        worktree of f9e891b in $TMPDIR, made and npm-ci'd once;
  *                                        `none` runs this checkout alone)
@@ -174,11 +175,11 @@ async function otlpScenario(
 }
 
 /** Runs `meshlog parse FILE > /dev/null` under /usr/bin/time: user+sys seconds and max RSS. */
-function timedParse(file: string): { cpuS: number; rssMB: number; wallS: number; accepted: number } {
+function timedParse(file: string, bare = false): { cpuS: number; rssMB: number; wallS: number; accepted: number } {
   const devnull = openSync('/dev/null', 'w');
   try {
     const t0 = process.hrtime.bigint();
-    const res = spawnSyncTimed(file, devnull);
+    const res = spawnSyncTimed(file, devnull, bare);
     const wallS = Number(process.hrtime.bigint() - t0) / 1e9;
     const lines = res.trim().split('\n');
     const [user, sys, maxKiB] = lines[lines.length - 1].split(' ').map(Number);
@@ -190,17 +191,12 @@ function timedParse(file: string): { cpuS: number; rssMB: number; wallS: number;
   }
 }
 
-function spawnSyncTimed(file: string, stdout: number): string {
-  const args = [
-    '-f',
-    '%U %S %M',
-    process.execPath,
-    join(ROOT, 'pipeline/cli/bin.mjs'),
-    'parse',
-    '--format',
-    'auto',
-    file,
-  ];
+/** `meshlog parse FILE` (JSON out), or with `bare` the same parser with no output (bench/peers/parse-file.ts). */
+function spawnSyncTimed(file: string, stdout: number, bare = false): string {
+  const cmd = bare
+    ? [join(ROOT, 'bench/peers/parse-file.ts'), file]
+    : [join(ROOT, 'pipeline/cli/bin.mjs'), 'parse', '--format', 'auto', file];
+  const args = ['-f', '%U %S %M', process.execPath, ...cmd];
   const res = spawnSync('/usr/bin/time', args, {
     stdio: ['ignore', stdout, 'pipe'],
     encoding: 'utf8',
@@ -230,6 +226,19 @@ async function fileScenario(dir: string, count: number, baseMs: number): Promise
         wallS: p.wallS,
         cpuS: p.cpuS - idle.cpuS,
         rssMB: p.rssMB,
+        load: load1(),
+      }),
+    );
+    // Parse only, as the Collector's side: the pipeline's parser over the file, nothing written.
+    const bareIdle = timedParse(empty, true);
+    const bare = timedParse(src, true);
+    if (bare.accepted !== count) throw new Error(`parse-file accepted ${bare.accepted} of ${count} lines`);
+    rows.push(
+      row('Istio text lines, file', 'meshlog parser over FILE, no output (1 thread)', {
+        records: count,
+        wallS: bare.wallS,
+        cpuS: bare.cpuS - bareIdle.cpuS,
+        rssMB: bare.rssMB,
         load: load1(),
       }),
     );

@@ -8,12 +8,19 @@ import { protoType } from '../../pipeline/proto/load.ts';
 
 const UA = 'Mozilla/5.0 (X11; Linux x86_64) AppleWebKit/537.36 (KHTML, like Gecko) Chrome/126.0 Safari/537.36';
 
-/** Line `i` (hop i % 4 of request i / 4), timestamped near `baseMs`. About 390 bytes. */
+/**
+ * Requests per millisecond of event time (PEERS_EVENT_RATE requests per second, default 2,000: a
+ * busy node). The join holds a request until 5 s of event time pass without a part for it, so this
+ * rate, not the send rate, sets how many requests it buffers at once.
+ */
+const REQUESTS_PER_MS = Number(process.env.PEERS_EVENT_RATE ?? 2000) / 1000;
+
+/** Line `i` (hop i % 4 of request i / 4), timestamped from `baseMs` on. About 390 bytes. */
 export function istioLine(i: number, baseMs: number): string {
   const req = Math.floor(i / 4);
   const hop = i % 4;
   const id = `84961386-6d84-929d-98bd-${String(req).padStart(12, '0')}`;
-  const ts = new Date(baseMs + Math.floor(req / 20) + hop).toISOString();
+  const ts = new Date(baseMs + Math.floor(req / REQUESTS_PER_MS) + hop).toISOString();
   const item = req % 977;
   const failed = req % 50 === 0;
   const code = failed ? '503' : '200';
