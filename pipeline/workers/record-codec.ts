@@ -86,10 +86,26 @@ class Packer {
     }
   }
 
+  /** Per shape, the string last sent for each key and its index: most repeat record after record. */
+  lastStrings: unknown[][] = [];
+  lastIndexes: number[][] = [];
+
   object(o: Record<string, unknown>): void {
     const keys = Object.keys(o);
-    this.push(OBJECT, this.shapeOf(keys));
-    for (const k of keys) this.value(o[k]);
+    const shape = this.shapeOf(keys);
+    this.push(OBJECT, shape);
+    const last = (this.lastStrings[shape] ??= []);
+    const lastIndex = (this.lastIndexes[shape] ??= []);
+    for (let k = 0; k < keys.length; k++) {
+      const v = o[keys[k]];
+      if (typeof v !== 'string') this.value(v);
+      else if (last[k] === v) this.push(STRING, lastIndex[k]);
+      else {
+        this.value(v);
+        last[k] = v;
+        lastIndex[k] = this.nums[this.n - 1];
+      }
+    }
   }
 
   shapeOf(keys: string[]): number {
