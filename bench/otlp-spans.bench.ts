@@ -1,13 +1,14 @@
 import { spawn, type ChildProcess } from 'node:child_process';
-import { existsSync, mkdtempSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { protoType } from '../pipeline/proto/load.ts';
 import { WorkerPool } from '../pipeline/workers/pool.ts';
 import { PARSE_WORKER } from '../processors/parse/decode-in-pool.ts';
-import type { ParseResult, ParseTask } from '../processors/parse/task.ts';
-import { CACHE, pinned } from '../test/support/cache.ts';
+import { unpackResult, type ParseResult, type ParseTask } from '../processors/parse/task.ts';
+import { pinned } from '../test/support/cache.ts';
+import { otelcolExe } from './peers/otelcol.ts';
 import { measure, type Bench, type Row } from './harness.ts';
 
 const SPANS = 512;
@@ -125,7 +126,7 @@ const bench: Bench = {
           format: 'auto',
           maxLineBytes: 65536,
         };
-        return pool.run<ParseResult>(PARSE_WORKER, task, [data.buffer as ArrayBuffer]);
+        return pool.run<ParseResult>(PARSE_WORKER, task, [data.buffer as ArrayBuffer]).then(unpackResult);
       });
       const results = await Promise.all(tasks);
       return results.reduce((n, x) => n + (x.spans?.length ?? 0), 0);
@@ -164,8 +165,8 @@ const bench: Bench = {
       meshlog.kill('SIGTERM');
     }
 
-    const otelcol = `${CACHE}/otelcol-build-${pinned('OTELCOL_BUILDER_VERSION')}/otelcol-meshlog`;
-    if (!existsSync(otelcol)) {
+    const otelcol = otelcolExe();
+    if (!otelcol) {
       rows.push({
         what: 'OpenTelemetry Collector: not built (npm run services:up -- otelcol)',
         'spans/s': 0,

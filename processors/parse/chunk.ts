@@ -2,8 +2,8 @@ import { checkJsonDepth } from '../../pipeline/json-depth.ts';
 import type { RawChunk } from '../../pipeline/records.ts';
 import { protoType } from '../../pipeline/proto/load.ts';
 import { httpEntryFields, tcpEntryFields } from './decoders/als.ts';
-import { decodeOtlpLogsProto, otlpLogsToRecords } from './decoders/otlp-logs.ts';
-import { decodeOtlpTracesProto, otlpToSpans } from './decoders/otlp-traces.ts';
+import { otlpLogsProtoToRecords, otlpLogsToRecords } from './decoders/otlp-logs.ts';
+import { otlpToSpans, otlpTracesProtoToSpans } from './decoders/otlp-traces.ts';
 import { decodeZipkinProto, zipkinToSpans } from './decoders/zipkin.ts';
 import type { Fields } from './fields.ts';
 import { LineParser, type MeshRules } from './line-parser.ts';
@@ -49,11 +49,11 @@ export function parseChunk(chunk: RawChunk, task: ParseOptions, out: ParseResult
       case 'als':
         return decodeAls(chunk, out, parser);
       case 'otlp-logs-proto':
-        return otlpLogsToRecords(decodeOtlpLogsProto(chunk.data), parser, chunk.receiver, out);
+        return otlpLogsProtoToRecords(chunk.data, parser, chunk.receiver, out);
       case 'otlp-logs-json':
         return otlpLogsToRecords(jsonObject(chunk.data), parser, chunk.receiver, out);
       case 'otlp-traces-proto':
-        return otlpToSpans(decodeOtlpTracesProto(chunk.data), chunk.receiver, (out.spans ??= []), out.rejections);
+        return otlpTracesProtoToSpans(chunk.data, chunk.receiver, (out.spans ??= []), out.rejections);
       case 'otlp-traces-json':
         return otlpToSpans(jsonObject(chunk.data), chunk.receiver, (out.spans ??= []), out.rejections);
       case 'zipkin-json':

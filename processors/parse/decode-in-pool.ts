@@ -1,7 +1,7 @@
 import { fileURLToPath } from 'node:url';
 import type { ComponentContext } from '../../pipeline/component.ts';
 import type { RawChunk } from '../../pipeline/records.ts';
-import type { ParseResult, ParseTask } from './task.ts';
+import { unpackResult, type ParseResult, type ParseTask } from './task.ts';
 
 export const PARSE_WORKER = fileURLToPath(new URL('./worker.ts', import.meta.url));
 
@@ -18,7 +18,9 @@ export async function decodeInPool(
 ): Promise<ParseResult> {
   const task: ParseTask = { chunks: [chunk], format, maxLineBytes };
   const owned = chunk.data.byteOffset === 0 && chunk.data.byteLength === chunk.data.buffer.byteLength;
-  const result = await ctx.pool.run<ParseResult>(PARSE_WORKER, task, owned ? [chunk.data.buffer as ArrayBuffer] : []);
+  const result = unpackResult(
+    await ctx.pool.run<ParseResult>(PARSE_WORKER, task, owned ? [chunk.data.buffer as ArrayBuffer] : []),
+  );
   for (const rej of result.rejections) {
     ctx.metrics.reject(ctx.name, rej.code);
     ctx.deadLetters.write({

@@ -39,9 +39,7 @@ describe('Istio JSON, both typings', () => {
   });
 
   it('parses the 92 real lines (testdata, from shared/realdata), rejecting line 10 with the JSON error', () => {
-    const data = readFileSync(
-      new URL('./testdata/istio-json-customformat-ssup2.ndjson', import.meta.url),
-    );
+    const data = readFileSync(new URL('./testdata/istio-json-customformat-ssup2.ndjson', import.meta.url));
     const out: ParseResult = { records: [], rejections: [] };
     parseChunk({ encoding: 'lines', data, receiver: 't' }, { format: 'auto', maxLineBytes: 65536 }, out);
     expect(out.records).toHaveLength(91);

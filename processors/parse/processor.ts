@@ -8,7 +8,7 @@ import { parseConfig, type ParseConfig } from './config.ts';
 import { EndpointBook } from './mesh/endpoints.ts';
 import { RouteCap } from './mesh/route.ts';
 import { LineParser } from './line-parser.ts';
-import type { ParseResult, ParseTask } from './task.ts';
+import { unpackResult, type ParseResult, type ParseTask } from './task.ts';
 
 const WORKER = PARSE_WORKER;
 
@@ -116,7 +116,7 @@ export class ParseProcessor implements Processor<RawChunk | AccessRecord, Access
     return kept;
   }
 
-  #run(chunks: RawChunk[]): Promise<ParseResult> {
+  async #run(chunks: RawChunk[]): Promise<ParseResult> {
     const task: ParseTask = {
       chunks,
       format: this.#config.format,
@@ -127,7 +127,7 @@ export class ParseProcessor implements Processor<RawChunk | AccessRecord, Access
     const transfer = chunks
       .filter((c) => c.data.byteOffset === 0 && c.data.byteLength === c.data.buffer.byteLength)
       .map((c) => c.data.buffer as ArrayBuffer);
-    return this.#ctx.pool.run<ParseResult>(WORKER, task, transfer);
+    return unpackResult(await this.#ctx.pool.run<ParseResult>(WORKER, task, transfer));
   }
 
   async shutdown(): Promise<void> {}

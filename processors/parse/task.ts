@@ -1,5 +1,6 @@
 import type { AccessRecord, RawChunk, SpanRecord } from '../../pipeline/records.ts';
 import type { MeshRules } from './line-parser.ts';
+import { unpackRecords, type PackedRecords } from '../../pipeline/workers/record-codec.ts';
 
 /** How lines are parsed: the format hint, the longest line accepted and the mesh's naming rules. */
 export interface ParseOptions {
@@ -34,4 +35,20 @@ export interface ParseResult {
   identifier?: { nodeId: string | null; logName: string | null };
   /** Set when a whole chunk could not be decoded (bad protobuf or JSON): the sender's request is bad. */
   undecodable?: string;
+  /** `records` and `spans` as the worker sends them back; `unpackResult` turns them into objects. */
+  packedRecords?: PackedRecords;
+  packedSpans?: PackedRecords;
+}
+
+/** A worker's result with its packed records unpacked (on the thread that consumes them). */
+export function unpackResult(r: ParseResult): ParseResult {
+  if (r.packedRecords) {
+    r.records = unpackRecords<AccessRecord>(r.packedRecords);
+    r.packedRecords = undefined;
+  }
+  if (r.packedSpans) {
+    r.spans = unpackRecords<SpanRecord>(r.packedSpans);
+    r.packedSpans = undefined;
+  }
+  return r;
 }

@@ -3,7 +3,8 @@
 # both from the Go module proxy: real OTLP peers and load generators for interop tests and benches.
 source "$(dirname "${BASH_SOURCE[0]}")/lib.sh"
 NAME=otelcol
-BUILD="$CACHE/otelcol-build-$OTELCOL_BUILDER_VERSION"
+# The build directory is keyed by the builder config too, so adding a component rebuilds once.
+BUILD="$CACHE/otelcol-build-$OTELCOL_BUILDER_VERSION-$(sha256sum "$SERVICES_DIR/otelcol/builder-config.yaml" | cut -c1-8)"
 EXE="$BUILD/otelcol-meshlog"
 TELEMETRYGEN="$BIN/telemetrygen-$TELEMETRYGEN_VERSION"
 
@@ -37,6 +38,8 @@ start() {
 }
 
 stop() { stop_pid $NAME; }
+# The binary's path, for benches that run their own Collector with their own config.
+exe() { echo "$EXE"; }
 status() { status_line $NAME "$OTELCOL_BUILDER_VERSION" "$OTELCOL_OTLP_GRPC_PORT"; }
 disk() { echo "$NAME $(du_of "$BUILD" "$TELEMETRYGEN")"; }
 "${1:-status}"

@@ -1,8 +1,18 @@
 import { protoType } from '../../../pipeline/proto/load.ts';
 import type { LineParser } from '../line-parser.ts';
 import type { LineContext } from '../normalise.ts';
-import type { ParseResult } from '../task.ts';
-import { anyValue, attributes, idHex, type KeyValue } from './values.ts';
+import type { ParseResult, Rejection } from '../task.ts';
+import type { AccessRecord } from '../../../pipeline/records.ts';
+import {
+  anyValue,
+  attributes,
+  idHex,
+  Wire,
+  wireAnyValue,
+  wireAttributes,
+  wireKeyValue,
+  type KeyValue,
+} from './values.ts';
 
 type Obj = Record<string, any>;
 
@@ -51,4 +61,144 @@ export function otlpLogsToRecords(req: Obj, parser: LineParser, receiver: string
       }
     }
   }
+}
+
+type Attrs = Record<string, string | number | boolean>;
+
+/**
+ * An ExportLogsServiceRequest in protobuf straight to records, read from the wire without
+ * protobufjs message objects: the same records and rejections as
+ * `otlpLogsToRecords(decodeOtlpLogsProto(data))`. Bad wire bytes throw (the whole payload is
+ * undecodable, nothing from it is kept).
+ */
+export function otlpLogsProtoToRecords(data: Uint8Array, parser: LineParser, receiver: string, out: ParseResult): void {
+  const w = new Wire(data);
+  const records: AccessRecord[] = [];
+  const rejections: Rejection[] = [];
+  while (w.pos < w.end) {
+    const tag = w.varint();
+    if (tag !== ((1 << 3) | 2)) {
+      w.skip(tag & 7);
+      continue;
+    }
+    const outer = w.enter();
+    resourceLogs(w, parser, receiver, records, rejections);
+    w.leave(outer);
+  }
+  for (const r of records) out.records.push(r);
+  for (const r of rejections) out.rejections.push(r);
+}
+
+function resourceLogs(
+  w: Wire,
+  parser: LineParser,
+  receiver: string,
+  records: AccessRecord[],
+  rejections: Rejection[],
+): void {
+  // The resource may come after its log records on the wire: note where the ScopeLogs are, read them last.
+  let res: Attrs = {};
+  const scopes: number[] = [];
+  while (w.pos < w.end) {
+    const tag = w.varint();
+    if (tag === ((1 << 3) | 2)) {
+      const outer = w.enter();
+      res = wireAttributes(w, {}, 1);
+      w.leave(outer);
+    } else if (tag === ((2 << 3) | 2)) {
+      const end = w.lengthEnd();
+      scopes.push(w.pos, end);
+      w.pos = end;
+    } else w.skip(tag & 7);
+  }
+  const ctx: LineContext = {};
+  if (typeof res.node_name === 'string') ctx.nodeId = res.node_name;
+  if (typeof res['k8s.pod.name'] === 'string') ctx.pod = res['k8s.pod.name'];
+  if (typeof res['k8s.namespace.name'] === 'string') ctx.namespace = res['k8s.namespace.name'];
+  const outer = w.end;
+  for (let i = 0; i < scopes.length; i += 2) {
+    w.pos = scopes[i];
+    w.end = scopes[i + 1];
+    while (w.pos < w.end) {
+      const tag = w.varint();
+      if (tag !== ((2 << 3) | 2)) {
+        w.skip(tag & 7);
+        continue;
+      }
+      const start = w.pos;
+      const recordOuter = w.enter();
+      logRecord(w, start, parser, ctx, receiver, records, rejections);
+      w.leave(recordOuter);
+    }
+  }
+  w.end = outer;
+}
+
+function logRecord(
+  w: Wire,
+  start: number,
+  parser: LineParser,
+  ctx: LineContext,
+  receiver: string,
+  records: AccessRecord[],
+  rejections: Rejection[],
+): void {
+  let body: string | number | boolean | null = null;
+  let traceId: string | null = null;
+  let spanId: string | null = null;
+  let slot = 0;
+  let attrs: Attrs | null = null;
+  while (w.pos < w.end) {
+    const tag = w.varint();
+    switch (tag) {
+      case (5 << 3) | 2: {
+        const outer = w.enter();
+        body = wireAnyValue(w);
+        w.leave(outer);
+        break;
+      }
+      case (6 << 3) | 2: {
+        const outer = w.enter();
+        wireKeyValue(w, (attrs ??= {}), slot);
+        slot += 2;
+        w.leave(outer);
+        break;
+      }
+      case (9 << 3) | 2:
+        traceId = w.hex();
+        break;
+      case (10 << 3) | 2:
+        spanId = w.hex();
+        break;
+      default:
+        w.skip(tag & 7);
+    }
+  }
+  if (typeof body !== 'string' || body.trim() === '') {
+    rejections.push({
+      receiver,
+      code: 'MESHLOG_PARSE_FAILED',
+      reason: 'OTLP log record has no text body',
+      payload: JSON.stringify(decodedLogRecord(w, start)),
+    });
+    return;
+  }
+  const result = parser.parse(body.replace(/\r?\n$/, ''), ctx);
+  if (!result.ok) {
+    rejections.push({ receiver, code: 'MESHLOG_PARSE_FAILED', reason: result.reason, payload: body });
+    return;
+  }
+  const rec = result.record;
+  if (attrs) for (const k in attrs) rec[`envoy.extra.${k}`] = attrs[k];
+  if (traceId) rec['trace.id'] = traceId;
+  if (spanId) rec['span.id'] = spanId;
+  records.push(rec);
+}
+
+/** A rejected log record decoded the ordinary way (protobufjs, toObject), for its dead letter. */
+function decodedLogRecord(w: Wire, start: number): Obj {
+  const type = protoType('opentelemetry.proto.logs.v1.LogRecord');
+  const r = new Wire(w.buf.subarray(start));
+  const end = r.lengthEnd();
+  return type.toObject(type.decode(r.buf.subarray(r.pos, end)), { longs: String, enums: Number, defaults: false });
 }

@@ -21,6 +21,20 @@ export interface SpanParts {
 const HEX = /^[0-9a-f]+$/;
 
 /**
+ * The proxy's node id, read once per run of spans from the same proxy (all 512 spans of an export
+ * carry the same one): the split and the workload regexes ran once per span.
+ */
+let lastNodeId: string | null = null;
+let lastNode: { workload: string | null; namespace: string | null } | null = null;
+function nodeOf(nodeId: string | null): { workload: string | null; namespace: string | null } | null {
+  if (nodeId === lastNodeId) return lastNode;
+  const node = parseNodeId(nodeId);
+  lastNodeId = nodeId;
+  lastNode = node ? { workload: node.pod ? workloadOf(node.pod) : null, namespace: node.namespace } : null;
+  return lastNode;
+}
+
+/**
  * Builds a SpanRecord and reads what Envoy puts in its tags: the request id (`guid:x-request-id`,
  * or OTel's `http.request.header.x_request_id`), the upstream cluster, response flags, status
  * and the Istio node id (source workload and namespace). Ids must be hex of the right length.
@@ -41,7 +55,7 @@ export function spanRecord(p: SpanParts): SpanRecord {
   const requestId =
     str('guid:x-request-id') ?? str('http.request.header.x_request_id') ?? str('http.request.header.x-request-id');
   const statusText = str('http.status_code') ?? str('http.response.status_code');
-  const node = parseNodeId(str('node_id'));
+  const node = nodeOf(str('node_id'));
   const rec: SpanRecord = {
     '@timestamp': new Date(Number(p.startNs / 1_000_000n)).toISOString(),
     'event.dataset': 'mesh.span',
@@ -59,7 +73,7 @@ export function spanRecord(p: SpanParts): SpanRecord {
     'http.response.status_code': statusText !== null && /^\d+$/.test(statusText) ? Number(statusText) : null,
     'envoy.upstream.cluster': str('upstream_cluster') ?? str('upstream_cluster.name'),
     'envoy.response_flags': splitFlags(str('response_flags')),
-    'mesh.source.workload': node?.pod ? workloadOf(node.pod) : null,
+    'mesh.source.workload': node?.workload ?? null,
     'mesh.source.namespace': node?.namespace ?? str('istio.namespace'),
     attributes: a,
   };

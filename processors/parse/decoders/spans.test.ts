@@ -16,10 +16,7 @@ function otlp(doc: unknown) {
 describe('OTLP spans', () => {
   it('decodes the real bookinfo trace to 8 spans with the request id, service and upstream cluster', () => {
     const doc = JSON.parse(
-      readFileSync(
-        new URL('../testdata/otlp-trace-kiali-bookinfo-tempo.json', import.meta.url),
-        'utf8',
-      ),
+      readFileSync(new URL('../testdata/otlp-trace-kiali-bookinfo-tempo.json', import.meta.url), 'utf8'),
     );
     const { spans, rejections } = otlp(doc);
     expect(rejections).toEqual([]);

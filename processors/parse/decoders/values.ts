@@ -81,3 +81,264 @@ export function attributes(kvs: KeyValue[] | null | undefined, depth = 0): Recor
   }
   return out;
 }
+
+/** Slots of `Wire.cachedString`: a span's name and its first attributes' keys and values. */
+const SLOTS = 256;
+
+/** Node's Buffer methods behind `toString(encoding, start, end)`, called directly: no argument checks per string. */
+declare module 'node:buffer' {
+  interface Buffer {
+    utf8Slice(start: number, end: number): string;
+    hexSlice(start: number, end: number): string;
+  }
+}
+
+/** Malformed protobuf wire bytes: the whole payload is undecodable, as with protobufjs's own decoder. */
+export class WireError extends Error {}
+
+/**
+ * A cursor over protobuf wire bytes. The hot OTLP messages (spans, log records) are read field by
+ * field straight into records: building protobufjs message objects and then `toObject` copies of
+ * them cost more than the normalising itself.
+ */
+export class Wire {
+  readonly buf: Buffer;
+  pos: number;
+  end: number;
+
+  constructor(data: Uint8Array) {
+    this.buf = Buffer.isBuffer(data) ? data : Buffer.from(data.buffer, data.byteOffset, data.byteLength);
+    this.pos = 0;
+    this.end = this.buf.length;
+  }
+
+  /** A varint as a number (exact to 2^53; beyond that as close as a double gets, like Number(long)). */
+  varint(): number {
+    const buf = this.buf;
+    let pos = this.pos;
+    let b = pos < this.end ? buf[pos++] : this.#truncated();
+    if (b < 0x80) {
+      this.pos = pos;
+      return b;
+    }
+    let result = b & 0x7f;
+    let mul = 0x80;
+    for (let i = 1; ; i++) {
+      if (i === 10) throw new WireError(`invalid varint at offset ${this.pos}`);
+      b = pos < this.end ? buf[pos++] : this.#truncated();
+      result += (b & 0x7f) * mul;
+      if (b < 0x80) break;
+      mul *= 0x80;
+    }
+    this.pos = pos;
+    return result;
+  }
+
+  /** Reads a length prefix and returns where that field ends; `pos` is then its first byte. */
+  lengthEnd(): number {
+    const len = this.varint();
+    const end = this.pos + len;
+    if (end > this.end) this.#truncated();
+    return end;
+  }
+
+  string(): string {
+    const end = this.lengthEnd();
+    const s = this.buf.utf8Slice(this.pos, end);
+    this.pos = end;
+    return s;
+  }
+
+  /**
+   * A string field that tends to repeat at the same place in every message of this payload
+   * (attribute keys, and values like the node id or cluster in each of 512 spans): when its bytes
+   * equal those last read for `slot`, the same string is returned, not decoded and allocated again.
+   */
+  cachedString(slot: number): string {
+    const end = this.lengthEnd();
+    const start = this.pos;
+    const len = end - start;
+    this.pos = end;
+    const slots = (this.#slots ??= { off: new Int32Array(SLOTS).fill(-1), len: new Int32Array(SLOTS), str: [] });
+    if (slot >= SLOTS) return this.buf.utf8Slice(start, end);
+    const prev = slots.off[slot];
+    if (prev >= 0 && slots.len[slot] === len) {
+      const buf = this.buf;
+      let i = 0;
+      while (i < len && buf[prev + i] === buf[start + i]) i++;
+      if (i === len) return slots.str[slot];
+    }
+    const s = this.buf.utf8Slice(start, end);
+    slots.off[slot] = start;
+    slots.len[slot] = len;
+    slots.str[slot] = s;
+    return s;
+  }
+
+  #slots: { off: Int32Array; len: Int32Array; str: string[] } | undefined;
+
+  /** A bytes field as lowercase hex, or null when empty (ids). */
+  hex(): string | null {
+    const end = this.lengthEnd();
+    const s = end === this.pos ? null : this.buf.hexSlice(this.pos, end);
+    this.pos = end;
+    return s;
+  }
+
+  fixed64(): bigint {
+    if (this.pos + 8 > this.end) this.#truncated();
+    const v = this.buf.readBigUInt64LE(this.pos);
+    this.pos += 8;
+    return v;
+  }
+
+  double(): number {
+    if (this.pos + 8 > this.end) this.#truncated();
+    const v = this.buf.readDoubleLE(this.pos);
+    this.pos += 8;
+    return v;
+  }
+
+  /** Skips a field of wire type `wt` (its tag already read). */
+  skip(wt: number): void {
+    switch (wt) {
+      case 0:
+        this.varint();
+        return;
+      case 1:
+        this.pos += 8;
+        break;
+      case 2:
+        this.pos = this.lengthEnd();
+        return;
+      case 5:
+        this.pos += 4;
+        break;
+      default:
+        throw new WireError(`invalid wire type ${wt} at offset ${this.pos}`);
+    }
+    if (this.pos > this.end) this.#truncated();
+  }
+
+  /** Limits the cursor to the length-delimited field that starts here; returns the outer end for `leave`. */
+  enter(): number {
+    const end = this.lengthEnd();
+    const outer = this.end;
+    this.end = end;
+    return outer;
+  }
+
+  /** Moves past the field `enter` limited the cursor to. */
+  leave(outer: number): void {
+    this.pos = this.end;
+    this.end = outer;
+  }
+
+  /** A signed int64 varint as a number (two's complement read exactly, then rounded like Number(long)). */
+  int64(): number {
+    const start = this.pos;
+    const n = this.varint();
+    if (n < 2 ** 53) return n;
+    let v = 0n;
+    let shift = 0n;
+    for (let p = start; p < this.pos; p++, shift += 7n) v |= BigInt(this.buf[p] & 0x7f) << shift;
+    return Number(BigInt.asIntN(64, v));
+  }
+
+  #truncated(): never {
+    throw new WireError(`index out of range: ${this.pos} + 1 > ${this.end}`);
+  }
+}
+
+/** One OTLP AnyValue from the wire (the cursor limited to it by `enter`), as `anyValue` gives it from a decoded object. */
+export function wireAnyValue(w: Wire, slot = -1): string | number | boolean | null {
+  let v: string | number | boolean | null = null;
+  while (w.pos < w.end) {
+    const tag = w.varint();
+    switch (tag) {
+      case (1 << 3) | 2:
+        v = slot < 0 ? w.string() : w.cachedString(slot);
+        break;
+      case (2 << 3) | 0:
+        v = w.varint() !== 0;
+        break;
+      case (3 << 3) | 0:
+        v = w.int64();
+        break;
+      case (4 << 3) | 1:
+        v = w.double();
+        break;
+      case (5 << 3) | 2: {
+        const outer = w.enter();
+        v = JSON.stringify(wireArray(w));
+        w.leave(outer);
+        break;
+      }
+      case (6 << 3) | 2: {
+        const outer = w.enter();
+        v = JSON.stringify(wireAttributes(w, {}, 1));
+        w.leave(outer);
+        break;
+      }
+      case (7 << 3) | 2: {
+        const end = w.lengthEnd();
+        v = w.buf.toString('base64', w.pos, end);
+        w.pos = end;
+        break;
+      }
+      default:
+        w.skip(tag & 7);
+    }
+  }
+  return v;
+}
+
+function wireArray(w: Wire): Array<string | number | boolean | null> {
+  const out: Array<string | number | boolean | null> = [];
+  while (w.pos < w.end) {
+    const tag = w.varint();
+    if (tag === ((1 << 3) | 2)) {
+      const outer = w.enter();
+      out.push(wireAnyValue(w));
+      w.leave(outer);
+    } else w.skip(tag & 7);
+  }
+  return out;
+}
+
+/**
+ * The KeyValue fields numbered `field` of the message under the cursor, into `out` (values that are
+ * null are left out, as `attributes` does). Other fields of the message are skipped.
+ */
+export function wireAttributes(
+  w: Wire,
+  out: Record<string, string | number | boolean>,
+  field: number,
+): Record<string, string | number | boolean> {
+  const want = (field << 3) | 2;
+  while (w.pos < w.end) {
+    const tag = w.varint();
+    if (tag === want) {
+      const outer = w.enter();
+      wireKeyValue(w, out);
+      w.leave(outer);
+    } else w.skip(tag & 7);
+  }
+  return out;
+}
+
+/** One KeyValue (cursor limited to it) into `out`; with `slot`, its key and value strings are cached there and at slot + 1. */
+export function wireKeyValue(w: Wire, out: Record<string, string | number | boolean>, slot = -1): void {
+  let key = '';
+  let value: string | number | boolean | null = null;
+  while (w.pos < w.end) {
+    const tag = w.varint();
+    if (tag === ((1 << 3) | 2)) key = slot < 0 ? w.string() : w.cachedString(slot);
+    else if (tag === ((2 << 3) | 2)) {
+      const outer = w.enter();
+      value = wireAnyValue(w, slot < 0 ? -1 : slot + 1);
+      w.leave(outer);
+    } else w.skip(tag & 7);
+  }
+  if (value !== null) out[key] = value;
+}

@@ -1,0 +1,72 @@
+import { spawn, type ChildProcess } from 'node:child_process';
+import { readFileSync } from 'node:fs';
+import { loadavg } from 'node:os';
+
+/** Clock ticks per second for /proc/<pid>/stat (USER_HZ: 100 on every Linux this runs on). */
+const TICKS = 100;
+
+/** A server process's own CPU time, user + system, all threads: fields 14 and 15 of /proc/<pid>/stat. */
+export function cpuSeconds(pid: number): number {
+  const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
+  const f = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+  return (Number(f[11]) + Number(f[12])) / TICKS;
+}
+
+/** Peak resident set size in MB (VmHWM of /proc/<pid>/status). */
+export function peakRssMB(pid: number): number {
+  const m = /VmHWM:\s+(\d+) kB/.exec(readFileSync(`/proc/${pid}/status`, 'utf8'));
+  return m ? Math.round(Number(m[1]) / 1024) : 0;
+}
+
+export function load1(): number {
+  return Math.round(loadavg()[0] * 10) / 10;
+}
+
+/** Starts a server detached from our stdio (its stderr kept in memory for the error message). */
+export function startServer(cmd: string, args: string[], cwd?: string): ChildProcess & { stderrText: () => string } {
+  const child = spawn(cmd, args, { cwd, stdio: ['ignore', 'ignore', 'pipe'] });
+  let err = '';
+  child.stderr!.on('data', (b: Buffer) => {
+    err = (err + b.toString()).slice(-4000);
+  });
+  return Object.assign(child, { stderrText: () => err });
+}
+
+export async function stop(child: ChildProcess): Promise<void> {
+  if (child.exitCode !== null || child.signalCode !== null) return;
+  const exited = new Promise((r) => child.once('exit', r));
+  child.kill('SIGTERM');
+  const t = setTimeout(() => child.kill('SIGKILL'), 10_000);
+  await exited;
+  clearTimeout(t);
+}
+
+export const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
+
+/** Polls `probe` until it is true; fails with the server's stderr when it exits or times out. */
+export async function until(
+  what: string,
+  probe: () => Promise<boolean>,
+  ms: number,
+  child?: ChildProcess & { stderrText: () => string },
+): Promise<void> {
+  const end = Date.now() + ms;
+  while (Date.now() < end) {
+    if (child && child.exitCode !== null) throw new Error(`${what}: server exited: ${child.stderrText()}`);
+    if (await probe().catch(() => false)) return;
+    await sleep(100);
+  }
+  throw new Error(`${what}: timed out after ${ms} ms${child ? `: ${child.stderrText()}` : ''}`);
+}
+
+/** The sum of a Prometheus counter's samples whose labels contain `labels` (a substring), from a /metrics URL. */
+export async function metricSum(url: string, name: string, labels = ''): Promise<number> {
+  const text = await (await fetch(url)).text();
+  let sum = 0;
+  for (const line of text.split('\n')) {
+    if (!line.startsWith(name)) continue;
+    const m = /^([a-z_]+)(\{[^}]*\})? (\S+)/.exec(line);
+    if (m && (m[1] === name || m[1] === `${name}_total`) && (m[2] ?? '').includes(labels)) sum += Number(m[3]);
+  }
+  return sum;
+}

@@ -1,0 +1,54 @@
+import { describe, expect, it } from 'vitest';
+import { packRecords, transferables, unpackRecords } from './record-codec.ts';
+
+/** What the main thread gets back must be what the worker had, exactly as structured cloning gives it. */
+const roundTrip = (records: object[]) => unpackRecords(structuredClone(packRecords(records)));
+
+describe('record codec', () => {
+  it('gives back every value kind, nested, in key order', () => {
+    const records = Array.from({ length: 40 }, (_, i) => ({
+      '@timestamp': `2024-06-01T00:00:${String(i % 60).padStart(2, '0')}.000Z`,
+      n: i,
+      neg: -0.5,
+      zero: -0,
+      big: 2 ** 60,
+      nul: null,
+      undef: undefined,
+      yes: i % 2 === 0,
+      flags: i % 3 === 0 ? [] : ['UF', 'URX'],
+      attributes: i % 4 === 0 ? { a: 'x', nested: { deep: [1, 'two', null] } } : { b: i },
+      'unicode ✓': 'ünïcødé',
+    }));
+    const back = roundTrip(records);
+    expect(back).toEqual(records);
+    expect(back.map((r) => Object.keys(r as object))).toEqual(records.map((r) => Object.keys(r)));
+    expect(Object.is((back[0] as { zero: number }).zero, -0)).toBe(true);
+    expect('undef' in (back[0] as object)).toBe(true);
+  });
+
+  it('keeps a "__proto__" key from JSON input as a key, on the compiled and the generic path', () => {
+    for (const count of [1, 40]) {
+      const records = Array.from({ length: count }, () => JSON.parse('{"__proto__": {"x": 1}, "a": 1}') as object);
+      const back = roundTrip(records) as Array<Record<string, unknown>>;
+      expect(Object.getPrototypeOf(back[0])).toBe(Object.prototype);
+      expect(Object.keys(back[0])).toEqual(['__proto__', 'a']);
+      expect(back[0].x).toBeUndefined();
+    }
+  });
+
+  it('sends each string and shape once, in buffers that can be transferred', () => {
+    const records = Array.from({ length: 100 }, (_, i) => ({ service: 'reviews', route: '/items/{id}', i }));
+    const packed = packRecords(records);
+    expect(packed.strings).toEqual(['reviews', '/items/{id}']);
+    expect(packed.shapes).toEqual([['service', 'route', 'i']]);
+    expect(transferables(packed)).toHaveLength(2);
+    expect(roundTrip(records)).toEqual(records);
+  });
+
+  it('refuses values a record cannot hold rather than sending them wrong', () => {
+    expect(() => packRecords([{ f: () => 1 }])).toThrow(TypeError);
+    expect(() => packRecords([{ b: 1n }])).toThrow(TypeError);
+    expect(() => packRecords([{ payload: new Uint8Array(2) }])).toThrow(TypeError);
+    expect(() => packRecords([{ at: new Date(0) }])).toThrow(TypeError);
+  });
+});
