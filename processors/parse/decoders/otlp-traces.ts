@@ -217,7 +217,7 @@ export function otlpToSpans(req: Obj, receiver: string, spans: SpanRecord[], rej
               traceId: idHex(s.traceId),
               spanId: idHex(s.spanId),
               parentId: idHex(s.parentSpanId),
-              name: String(s.name ?? ''),
+              name: typeof s.name === 'string' ? s.name : '',
               kind: KINDS[String(s.kind ?? 0)] ?? 'unspecified',
               startNs: BigInt(s.startTimeUnixNano ?? 0),
               endNs: BigInt(s.endTimeUnixNano ?? 0),

@@ -45,7 +45,7 @@ export function zipkinToSpans(list: unknown, receiver: string, spans: SpanRecord
           traceId: idHex(s.traceId)?.toLowerCase() ?? null,
           spanId: idHex(s.id)?.toLowerCase() ?? null,
           parentId: idHex(s.parentId)?.toLowerCase() ?? null,
-          name: String(s.name ?? ''),
+          name: typeof s.name === 'string' ? s.name : '',
           kind: KINDS[String(s.kind ?? '')] ?? 'unspecified',
           startNs: startUs * 1000n,
           endNs: (startUs + durationUs) * 1000n,

@@ -33,16 +33,19 @@ const PROTO_TOKENS = [
 ];
 
 /**
- * `decodedCleanly`: protobufjs or JSON.parse read the bytes, so a whole-chunk refusal can only
- * come from the mapping code's catch-all: an exception it should never have had.
+ * The wire reader (processors/parse/decoders/values.ts) is stricter than protobufjs on one point:
+ * a varint longer than 10 bytes is refused, where protobufjs skips the excess of a 32-bit field.
+ * That refusal names the offset: a reason, not a masked crash.
  */
+const WIRE_REFUSAL = /: invalid varint at offset \d+$/;
+
 /**
  * `decodedCleanly`: protobufjs or JSON.parse read the bytes, so a whole-chunk refusal can only
  * come from the mapping code's catch-all: an exception it should never have had.
  */
 function chunkOutcome(out: ParseResult, decodedCleanly: boolean): Outcome {
   if (out.undecodable !== undefined) {
-    if (decodedCleanly) throw new MaskedCrash(out.undecodable);
+    if (decodedCleanly && !WIRE_REFUSAL.test(out.undecodable)) throw new MaskedCrash(out.undecodable);
     return { ok: false, reason: out.undecodable };
   }
   return firstReason(out.rejections.map((r) => r.reason));
