@@ -1,10 +1,15 @@
 #!/usr/bin/env bash
 # Apache Kafka 4 in KRaft mode (combined broker + controller) from the Maven Central jars,
-# on 127.0.0.1:9092.
+# on 127.0.0.1:9092. A second instance for fault tests (test/kafka/broker.sh) sets
+# MESHLOG_KAFKA_INSTANCE, MESHLOG_KAFKA_PORT, MESHLOG_KAFKA_CONTROLLER_PORT and
+# MESHLOG_KAFKA_AUTO_CREATE: its own name, ports and data folder, the same jars.
 source "$(dirname "${BASH_SOURCE[0]}")/lib.sh"
-NAME=kafka
+NAME=${MESHLOG_KAFKA_INSTANCE:-kafka}
+KAFKA_PORT=${MESHLOG_KAFKA_PORT:-$KAFKA_PORT}
+KAFKA_CONTROLLER_PORT=${MESHLOG_KAFKA_CONTROLLER_PORT:-$KAFKA_CONTROLLER_PORT}
+AUTO_CREATE=${MESHLOG_KAFKA_AUTO_CREATE:-true}
 LIBS="$CACHE/kafka-$KAFKA_VERSION/libs"
-DATA="$RUN/kafka"
+DATA="$RUN/$NAME"
 
 install() {
   [ -f "$LIBS/.complete" ] && return 0
@@ -35,7 +40,7 @@ offsets.topic.replication.factor=1
 transaction.state.log.replication.factor=1
 transaction.state.log.min.isr=1
 group.initial.rebalance.delay.ms=0
-auto.create.topics.enable=true
+auto.create.topics.enable=$AUTO_CREATE
 PROPS
   cat >"$DATA/log4j2.properties" <<'L4J'
 rootLogger.level=WARN
@@ -56,9 +61,9 @@ L4J
   start_bg $NAME -- "$java" "${opts[@]}" kafka.Kafka "$DATA/server.properties"
   wait_tcp $NAME "$KAFKA_PORT" 120
   # The port opens before the broker has registered with its controller; wait for that line.
-  local end=$((SECONDS + 60))
-  until grep -q "Kafka Server started\|\[KafkaRaftServer nodeId=1\] Kafka Server started" "$RUN/$NAME.log"; do
-    [ $SECONDS -lt $end ] || die "kafka did not finish starting (log: $RUN/$NAME.log)"
+  local end=$((SECONDS + 90))
+  until grep -q "Kafka Server started" "$RUN/$NAME.log"; do
+    [ $SECONDS -lt $end ] || die "$NAME did not finish starting (log: $RUN/$NAME.log)"
     sleep 1
   done
   log "$NAME $KAFKA_VERSION up on 127.0.0.1:$KAFKA_PORT"

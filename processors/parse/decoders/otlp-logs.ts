@@ -7,9 +7,9 @@ import {
   anyValue,
   attributes,
   idHex,
+  resourceAndScopes,
   Wire,
   wireAnyValue,
-  wireAttributes,
   wireKeyValue,
   type KeyValue,
 } from './values.ts';
@@ -97,20 +97,7 @@ function resourceLogs(
   rejections: Rejection[],
 ): void {
   // The resource may come after its log records on the wire: note where the ScopeLogs are, read them last.
-  let res: Attrs = {};
-  const scopes: number[] = [];
-  while (w.pos < w.end) {
-    const tag = w.varint();
-    if (tag === ((1 << 3) | 2)) {
-      const outer = w.enter();
-      res = wireAttributes(w, {}, 1);
-      w.leave(outer);
-    } else if (tag === ((2 << 3) | 2)) {
-      const end = w.lengthEnd();
-      scopes.push(w.pos, end);
-      w.pos = end;
-    } else w.skip(tag & 7);
-  }
+  const { resource: res, scopes } = resourceAndScopes(w);
   const ctx: LineContext = {};
   if (typeof res.node_name === 'string') ctx.nodeId = res.node_name;
   if (typeof res['k8s.pod.name'] === 'string') ctx.pod = res['k8s.pod.name'];

@@ -2,7 +2,7 @@ import { protoType } from '../../../pipeline/proto/load.ts';
 import type { SpanRecord } from '../../../pipeline/records.ts';
 import type { Rejection } from '../task.ts';
 import { SpanError, spanRecord } from './span-record.ts';
-import { attributes, idHex, Wire, wireAttributes, wireKeyValue, type KeyValue } from './values.ts';
+import { attributes, idHex, resourceAndScopes, Wire, wireKeyValue, type KeyValue } from './values.ts';
 
 type Obj = Record<string, any>;
 
@@ -62,20 +62,7 @@ type Attrs = Record<string, string | number | boolean>;
 
 function resourceSpans(w: Wire, receiver: string, spans: SpanRecord[], rejections: Rejection[]): void {
   // The resource may come after its spans on the wire: note where the ScopeSpans are, read them last.
-  let resource: Attrs = {};
-  const scopes: number[] = [];
-  while (w.pos < w.end) {
-    const tag = w.varint();
-    if (tag === ((1 << 3) | 2)) {
-      const outer = w.enter();
-      resource = wireAttributes(w, {}, 1);
-      w.leave(outer);
-    } else if (tag === ((2 << 3) | 2)) {
-      const end = w.lengthEnd();
-      scopes.push(w.pos, end);
-      w.pos = end;
-    } else w.skip(tag & 7);
-  }
+  const { resource: resource, scopes } = resourceAndScopes(w);
   const service = typeof resource['service.name'] === 'string' ? resource['service.name'] : null;
   const outer = w.end;
   for (let i = 0; i < scopes.length; i += 2) {

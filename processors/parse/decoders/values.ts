@@ -342,3 +342,26 @@ export function wireKeyValue(w: Wire, out: Record<string, string | number | bool
   }
   if (value !== null) out[key] = value;
 }
+
+/**
+ * The fields of an OTLP ResourceSpans or ResourceLogs message at `w`: the resource's attributes
+ * (field 1) and where each scope message (field 2) lies, as [start, end) pairs. The resource may
+ * come after its scopes on the wire, so callers read the scopes once this has returned.
+ */
+export function resourceAndScopes(w: Wire): { resource: Record<string, string | number | boolean>; scopes: number[] } {
+  let resource: Record<string, string | number | boolean> = {};
+  const scopes: number[] = [];
+  while (w.pos < w.end) {
+    const tag = w.varint();
+    if (tag === ((1 << 3) | 2)) {
+      const outer = w.enter();
+      resource = wireAttributes(w, {}, 1);
+      w.leave(outer);
+    } else if (tag === ((2 << 3) | 2)) {
+      const end = w.lengthEnd();
+      scopes.push(w.pos, end);
+      w.pos = end;
+    } else w.skip(tag & 7);
+  }
+  return { resource, scopes };
+}

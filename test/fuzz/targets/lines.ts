@@ -1,3 +1,4 @@
+import { CANONICAL_FIELDS } from '../../../processors/parse/fields.ts';
 import fc from 'fast-check';
 import { parseChunk } from '../../../processors/parse/chunk.ts';
 import { ISTIO_TEXT_FORMATS } from '../../../processors/parse/envoy-format/istio-formats.ts';
@@ -23,32 +24,8 @@ const VALUE = fc.oneof(
   fc.string({ maxLength: 40 }),
   fc.string({ unit: 'binary', maxLength: 20 }),
 );
-const FIELDS = [
-  'start_time',
-  'method',
-  'path',
-  'protocol',
-  'response_code',
-  'response_flags',
-  'response_code_details',
-  'connection_termination_details',
-  'upstream_transport_failure_reason',
-  'bytes_received',
-  'bytes_sent',
-  'duration',
-  'upstream_service_time',
-  'x_forwarded_for',
-  'user_agent',
-  'request_id',
-  'authority',
-  'upstream_host',
-  'upstream_cluster',
-  'upstream_local_address',
-  'downstream_local_address',
-  'downstream_remote_address',
-  'requested_server_name',
-  'route_name',
-] as const;
+/** The keys the Istio JSON decoder maps (processors/parse/fields.ts). */
+const FIELDS = CANONICAL_FIELDS;
 const RECORD = fc.dictionary(fc.constantFrom(...FIELDS), VALUE, { maxKeys: FIELDS.length });
 const JSON_RECORD = fc.oneof(RECORD, fc.dictionary(fc.constantFrom(...FIELDS), fc.jsonValue()));
 const JSON_VALUE = fc.jsonValue();
