@@ -4,7 +4,7 @@ import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { describe, expect, it } from 'vitest';
+import { describe, expect, it, onTestFinished } from 'vitest';
 
 const BIN = fileURLToPath(new URL('./bin.mjs', import.meta.url));
 const BAD = fileURLToPath(new URL('../config/testdata/bad-types.yaml', import.meta.url));
@@ -143,8 +143,8 @@ service:
         (r) => r.status,
         () => 0,
       );
-    const until = async (cond: () => Promise<boolean>) => {
-      for (let i = 0; i < 100; i++) {
+    const until = async (cond: () => Promise<boolean>, tries = 100) => {
+      for (let i = 0; i < tries; i++) {
         if (await cond()) return true;
         await new Promise((r) => setTimeout(r, 100));
       }
@@ -153,6 +153,10 @@ service:
     write(18091);
     const child = spawn(process.execPath, [BIN, 'run', '--config', config], { stdio: ['ignore', 'pipe', 'pipe'] });
     const exited = new Promise<number | null>((resolve) => child.on('exit', (code) => resolve(code)));
+    let log = '';
+    child.stdout!.on('data', (d: Buffer) => (log += d.toString()));
+    child.stderr!.on('data', (d: Buffer) => (log += d.toString()));
+    onTestFinished(() => void child.kill('SIGKILL')); // never leave it listening if an assertion fails
     expect(await until(async () => (await post(18091)) === 200)).toBe(true);
 
     write(18092);
@@ -171,10 +175,11 @@ service:
     await new Promise((r) => squatter.once('listening', r));
     write(18094);
     child.kill('SIGHUP');
-    expect(await until(async () => (await post(18092)) === 200)).toBe(true);
+    expect(await until(() => Promise.resolve(log.includes('starting the previous one again')), 300)).toBe(true);
     const admin = (path: string) => fetch(`http://127.0.0.1:18687${path}`).then((r) => r.status);
-    expect(await until(async () => (await admin('/readyz')) === 200)).toBe(true);
+    expect(await until(async () => (await admin('/readyz')) === 200, 300), log).toBe(true);
     expect(await admin('/healthz')).toBe(200);
+    expect(await post(18092)).toBe(200);
     squatter.close();
 
     child.kill('SIGTERM');

@@ -81,10 +81,13 @@ describe('--mode signals over Kafka', () => {
       }),
     ];
     const stats: SendStats = { pushedBack: 0, failed: 0 };
+    // Each line must arrive exactly once on both sides: a resent POST would be counted twice
+    // (at-least-once), so the senders wait long for their answers and no resend is allowed.
     await Promise.all([
-      sendLines('http://127.0.0.1:45390', lines, 500, stats),
-      sendLines('http://127.0.0.1:45391', lines, 500, stats),
+      sendLines('http://127.0.0.1:45390', lines, 500, stats, 0, 120_000),
+      sendLines('http://127.0.0.1:45391', lines, 500, stats, 0, 120_000),
     ]);
+    expect(stats).toEqual({ pushedBack: 0, failed: 0 });
 
     const end = new Date(Math.ceil((Date.now() + 20_000) / 10_000) * 10_000).toISOString();
     const query = `/v1/canary?namespace=shop&service=cart&canary=v2&baseline=v1&window=5m&end=${end}`;

@@ -95,12 +95,18 @@ export async function sendLines(
   chunk: number,
   stats: SendStats,
   pauseMs = 0,
+  /** How long one POST may wait for its answer before it is counted failed and sent again. */
+  timeoutMs = 10_000,
 ): Promise<void> {
   for (let i = 0; i < lines.length; i += chunk) {
     if (pauseMs > 0) await sleep(pauseMs);
     const body = lines.slice(i, i + chunk).join('\n') + '\n';
     for (;;) {
-      const status = await fetch(`${url}/v1/lines`, { method: 'POST', body, signal: AbortSignal.timeout(10_000) }).then(
+      const status = await fetch(`${url}/v1/lines`, {
+        method: 'POST',
+        body,
+        signal: AbortSignal.timeout(timeoutMs),
+      }).then(
         (r) => r.status,
         () => 0,
       );
