@@ -119,11 +119,11 @@ export class SignalsEngine {
     const transitions: Transition[] = [];
     for (const x of records) {
       const r = x as AccessRecord;
-      if ((x as WindowRecord)?.['event.dataset'] === 'meshlog.window') {
-        this.#mergePartial(x as WindowRecord);
+      const dataset = r?.['event.dataset'] as string | undefined;
+      if (dataset !== 'envoy.access') {
+        if (dataset === 'meshlog.window') this.#mergePartial(x as WindowRecord);
         continue;
       }
-      if (r?.['event.dataset'] !== 'envoy.access') continue;
       const t = Date.parse(r['@timestamp']);
       if (!Number.isFinite(t)) continue;
       if (this.windows.observe(r, t)) {

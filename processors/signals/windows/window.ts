@@ -20,6 +20,8 @@ export class WindowStats {
   };
   readonly sketch: DDSketch;
   readonly sample: BottomKSample;
+  /** Set when a record is added; the windows' emitter clears it once it has sent this bucket. */
+  changed = false;
 
   constructor(sampleSize: number, relativeAccuracy = 0.01) {
     this.sketch = new DDSketch({ relativeAccuracy });

@@ -33,8 +33,6 @@ export class Windows {
   #newest = -Infinity;
   /** Records left out because the route limit was reached. */
   overflow = 0;
-  /** Local buckets changed since the last `takeChanged`, as series key → bucket starts. */
-  readonly #changed = new Map<string, Set<number>>();
 
   constructor(config: WindowsConfig, longestWindowMs: number) {
     this.config = config;
@@ -79,9 +77,7 @@ export class Windows {
       ms,
       hash32(`${r['http.request.id'] ?? ''}|${r['@timestamp']}|${r['source.port'] ?? ''}`),
     );
-    let changed = this.#changed.get(ks);
-    if (!changed) this.#changed.set(ks, (changed = new Set()));
-    changed.add(start);
+    bucket.changed = true;
     this.#advance(t);
     return true;
   }
@@ -104,17 +100,15 @@ export class Windows {
   }
 
   /** The local buckets changed since the last call, with their cumulative stats. */
-  *takeChanged(): Generator<{ key: RouteKey; start: number; stats: WindowStats }> {
-    const changed = [...this.#changed];
-    this.#changed.clear();
-    for (const [ks, starts] of changed) {
-      const s = this.#series.get(ks);
-      if (!s) continue;
-      for (const start of starts) {
-        const stats = s.buckets.get(start);
-        if (stats) yield { key: s.key, start, stats };
+  takeChanged(): Array<{ key: RouteKey; start: number; stats: WindowStats }> {
+    const out: Array<{ key: RouteKey; start: number; stats: WindowStats }> = [];
+    for (const s of this.#series.values())
+      for (const [start, stats] of s.buckets) {
+        if (!stats.changed) continue;
+        stats.changed = false;
+        out.push({ key: s.key, start, stats });
       }
-    }
+    return out;
   }
 
   #seriesFor(ks: string, key: RouteKey): RouteSeries | undefined {
