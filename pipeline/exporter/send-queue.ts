@@ -132,20 +132,25 @@ export class SendQueue<I> {
   #take(): Entry<I>[] {
     const now = Date.now();
     const chunk: Entry<I>[] = [];
-    const rest: Entry<I>[] = [];
+    const waiting: Entry<I>[] = [];
     let bytes = 0;
     let cap = this.#o.maxBatchItems;
-    for (const e of this.#queue) {
-      const size = this.#driver.size(e.item);
-      const full = chunk.length >= Math.min(cap, e.limit) || (chunk.length > 0 && bytes + size > this.#o.maxBatchBytes);
-      if (e.notBefore > now || full) rest.push(e);
-      else {
-        chunk.push(e);
-        bytes += size;
-        cap = Math.min(cap, e.limit);
+    let i = 0;
+    // Walks only as far as one request reaches: the cost is the request's size, not the queue's.
+    for (; i < this.#queue.length; i++) {
+      const e = this.#queue[i];
+      if (e.notBefore > now) {
+        waiting.push(e);
+        continue;
       }
+      const size = this.#driver.size(e.item);
+      if (chunk.length >= Math.min(cap, e.limit) || (chunk.length > 0 && bytes + size > this.#o.maxBatchBytes)) break;
+      chunk.push(e);
+      bytes += size;
+      cap = Math.min(cap, e.limit);
     }
-    this.#queue = rest;
+    this.#queue =
+      waiting.length === 0 && i === chunk.length ? this.#queue.slice(i) : [...waiting, ...this.#queue.slice(i)];
     return chunk;
   }
 
