@@ -20,7 +20,7 @@ async function send(lines: string[]): Promise<void> {
   for (let i = 0; i < lines.length; i += 2000) {
     const body = lines.slice(i, i + 2000).join('\n');
     let status = 0;
-    for (let attempt = 0; attempt < 50; attempt++) {
+    for (let attempt = 0; attempt < 300; attempt++) {
       status = (await fetch(LINES, { method: 'POST', body })).status;
       if (status !== 503 && status !== 429) break;
       await new Promise((r) => setTimeout(r, 100));
@@ -44,6 +44,7 @@ processors:
 exporters:
   blackhole: {}
 service:
+  memoryLimitMiB: 1536 # it holds 5,000 routes of windows, more than an agent pod is sized for
   pipelines:
     signals: { receivers: [http_lines], processors: [parse, signals], exporters: [blackhole] }`,
     ADMIN_PORT,

@@ -1,3 +1,4 @@
+import { Kafka, logLevel } from 'kafkajs';
 import { afterAll, describe, expect, inject, it } from 'vitest';
 import { trafficLines } from '../../pipeline/testing/mesh-traffic.ts';
 import { startMeshlog, type MeshlogProcess } from '../support/meshlog-process.ts';
@@ -50,6 +51,22 @@ service:
   pipelines:
     signals: { receivers: [http_lines], processors: [parse, signals], exporters: [blackhole] }`;
 
+/** Waits until consumer group `groupId` is Stable with `members` members. */
+async function groupStable(groupId: string, members: number): Promise<void> {
+  const admin = new Kafka({ clientId: 'meshlog-test', brokers: [brokers], logLevel: logLevel.NOTHING }).admin();
+  await admin.connect();
+  try {
+    for (let i = 0; i < 600; i++) {
+      const { groups } = await admin.describeGroups([groupId]);
+      if (groups[0]?.state === 'Stable' && groups[0].members.length === members) return;
+      await sleep(100);
+    }
+    throw new Error(`consumer group ${groupId} did not settle with ${members} members in 60 s`);
+  } finally {
+    await admin.disconnect();
+  }
+}
+
 interface CanaryAnswer {
   verdict: string;
   score: number;
@@ -62,6 +79,9 @@ describe('--mode signals over Kafka', () => {
     running.push(agent);
     await waitForTopic(brokers, RECORDS);
     for (let i = 0; i < 2; i++) running.push(await startMode('processor', processorConfig(`${RECORDS}-g`), 45381 + i));
+    // Both processors must own their partitions before the lines go in: a rebalance mid-stream
+    // replays what the first one had counted, and the windows (unlike the join) count a replay twice.
+    await groupStable(`${RECORDS}-g`, 2);
     const signals = await startMode('signals', signalsConfig, 45383);
     running.push(signals);
     const all = await startMeshlog(allConfig, 45384);
