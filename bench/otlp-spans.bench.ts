@@ -3,61 +3,15 @@ import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { protoType } from '../pipeline/proto/load.ts';
 import { WorkerPool } from '../pipeline/workers/pool.ts';
 import { PARSE_WORKER } from '../processors/parse/decode-in-pool.ts';
 import { unpackResult, type ParseResult, type ParseTask } from '../processors/parse/task.ts';
 import { pinned } from '../test/support/cache.ts';
 import { otelcolExe } from './peers/otelcol.ts';
+import { SPANS_PER_REQUEST, spansRequest } from './peers/inputs.ts';
 import { measure, type Bench, type Row } from './harness.ts';
 
-const SPANS = 512;
-
-/** 512 Envoy-like spans with 20 attributes each, as one ExportTraceServiceRequest. */
-function payload(): Uint8Array {
-  const kv = (key: string, v: string) => ({ key, value: { stringValue: v } });
-  const spans = Array.from({ length: SPANS }, (_, i) => ({
-    traceId: Buffer.from(`${String(i).padStart(8, '0')}aaaabbbbccccddddeeeeffff`, 'hex'),
-    spanId: Buffer.from(`${String(i).padStart(8, '0')}12345678`, 'hex'),
-    parentSpanId: Buffer.from('0102030405060708', 'hex'),
-    name: 'reviews.default.svc.cluster.local:9080/*',
-    kind: 3,
-    startTimeUnixNano: String(1714557600000000000n + BigInt(i) * 1000n),
-    endTimeUnixNano: String(1714557600001500000n + BigInt(i) * 1000n),
-    attributes: [
-      kv('guid:x-request-id', `84961386-6d84-929d-98bd-${String(i).padStart(12, '0')}`),
-      kv('node_id', 'sidecar~10.1.1.5~productpage-v1-6b746f74dc-9stvs.default~default.svc.cluster.local'),
-      kv('upstream_cluster', 'outbound|9080|v2|reviews.default.svc.cluster.local'),
-      kv('upstream_cluster.name', 'outbound|9080|v2|reviews.default.svc.cluster.local'),
-      kv('http.url', `http://reviews:9080/reviews/${i}`),
-      kv('http.method', 'GET'),
-      kv('http.protocol', 'HTTP/1.1'),
-      kv('http.status_code', '200'),
-      kv('response_flags', '-'),
-      kv('response_size', '295'),
-      kv('request_size', '0'),
-      kv('downstream_cluster', '-'),
-      kv('user_agent', 'python-requests/2.31'),
-      kv('peer.address', '10.1.1.5'),
-      kv('component', 'proxy'),
-      kv('istio.mesh_id', 'cluster.local'),
-      kv('istio.canonical_service', 'productpage'),
-      kv('istio.canonical_revision', 'v1'),
-      kv('istio.namespace', 'default'),
-      kv('istio.cluster_id', 'Kubernetes'),
-    ],
-  }));
-  const t = protoType('opentelemetry.proto.trace.v1.ExportTraceServiceRequest');
-  return t
-    .encode(
-      t.fromObject({
-        resourceSpans: [
-          { resource: { attributes: [kv('service.name', 'productpage.default')] }, scopeSpans: [{ spans }] },
-        ],
-      }),
-    )
-    .finish();
-}
+const SPANS = SPANS_PER_REQUEST;
 
 /** Posts the payload with `concurrency` requests in flight for `ms`; returns spans/s answered 2xx. */
 async function load(
@@ -115,7 +69,7 @@ const bench: Bench = {
   name: 'otlp-spans',
   description: `OTLP spans, ${SPANS} spans × 20 attributes per request`,
   async run() {
-    const body = payload();
+    const body = spansRequest(0);
     const rows: Row[] = [];
     const pool = new WorkerPool({});
     const r = await measure(4000, async () => {

@@ -7,6 +7,7 @@ import {
   anyValue,
   attributes,
   idHex,
+  forEachScopeItem,
   resourceAndScopes,
   Wire,
   wireAnyValue,
@@ -102,23 +103,7 @@ function resourceLogs(
   if (typeof res.node_name === 'string') ctx.nodeId = res.node_name;
   if (typeof res['k8s.pod.name'] === 'string') ctx.pod = res['k8s.pod.name'];
   if (typeof res['k8s.namespace.name'] === 'string') ctx.namespace = res['k8s.namespace.name'];
-  const outer = w.end;
-  for (let i = 0; i < scopes.length; i += 2) {
-    w.pos = scopes[i];
-    w.end = scopes[i + 1];
-    while (w.pos < w.end) {
-      const tag = w.varint();
-      if (tag !== ((2 << 3) | 2)) {
-        w.skip(tag & 7);
-        continue;
-      }
-      const start = w.pos;
-      const recordOuter = w.enter();
-      logRecord(w, start, parser, ctx, receiver, records, rejections);
-      w.leave(recordOuter);
-    }
-  }
-  w.end = outer;
+  forEachScopeItem(w, scopes, (start) => logRecord(w, start, parser, ctx, receiver, records, rejections));
 }
 
 function logRecord(

@@ -2,7 +2,7 @@ import { protoType } from '../../../pipeline/proto/load.ts';
 import type { SpanRecord } from '../../../pipeline/records.ts';
 import type { Rejection } from '../task.ts';
 import { SpanError, spanRecord } from './span-record.ts';
-import { attributes, idHex, resourceAndScopes, Wire, wireKeyValue, type KeyValue } from './values.ts';
+import { attributes, forEachScopeItem, idHex, resourceAndScopes, Wire, wireKeyValue, type KeyValue } from './values.ts';
 
 type Obj = Record<string, any>;
 
@@ -62,31 +62,17 @@ type Attrs = Record<string, string | number | boolean>;
 
 function resourceSpans(w: Wire, receiver: string, spans: SpanRecord[], rejections: Rejection[]): void {
   // The resource may come after its spans on the wire: note where the ScopeSpans are, read them last.
-  const { resource: resource, scopes } = resourceAndScopes(w);
+  const { resource, scopes } = resourceAndScopes(w);
   const service = typeof resource['service.name'] === 'string' ? resource['service.name'] : null;
-  const outer = w.end;
-  for (let i = 0; i < scopes.length; i += 2) {
-    w.pos = scopes[i];
-    w.end = scopes[i + 1];
-    while (w.pos < w.end) {
-      const tag = w.varint();
-      if (tag !== ((2 << 3) | 2)) {
-        w.skip(tag & 7);
-        continue;
-      }
-      const start = w.pos;
-      const spanOuter = w.enter();
-      const parts = wireSpan(w, service, resource);
-      w.leave(spanOuter);
-      try {
-        spans.push(spanRecord(parts));
-      } catch (err) {
-        if (!(err instanceof SpanError) && !(err instanceof RangeError)) throw err;
-        rejections.push(spanRejection(w, start, receiver, parts.name, err));
-      }
+  forEachScopeItem(w, scopes, (start) => {
+    const parts = wireSpan(w, service, resource);
+    try {
+      spans.push(spanRecord(parts));
+    } catch (err) {
+      if (!(err instanceof SpanError) && !(err instanceof RangeError)) throw err;
+      rejections.push(spanRejection(w, start, receiver, parts.name, err));
     }
-  }
-  w.end = outer;
+  });
 }
 
 /** One Span message (the cursor limited to it) as SpanParts. */

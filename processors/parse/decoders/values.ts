@@ -365,3 +365,28 @@ export function resourceAndScopes(w: Wire): { resource: Record<string, string | 
   }
   return { resource, scopes };
 }
+
+/**
+ * Calls `fn` for each item (field 2: a span or a log record) of the scope messages `scopes`
+ * (from `resourceAndScopes`), with the cursor limited to that item and `start` its first byte.
+ * The cursor's bounds are restored afterwards.
+ */
+export function forEachScopeItem(w: Wire, scopes: number[], fn: (start: number) => void): void {
+  const outer = w.end;
+  for (let i = 0; i < scopes.length; i += 2) {
+    w.pos = scopes[i];
+    w.end = scopes[i + 1];
+    while (w.pos < w.end) {
+      const tag = w.varint();
+      if (tag !== ((2 << 3) | 2)) {
+        w.skip(tag & 7);
+        continue;
+      }
+      const start = w.pos;
+      const itemOuter = w.enter();
+      fn(start);
+      w.leave(itemOuter);
+    }
+  }
+  w.end = outer;
+}
