@@ -176,6 +176,33 @@ export interface WindowRecord {
   'window.sample': string;
 }
 
+/**
+ * The client-side calls one process observed since its previous CallsRecord, for the breakers and
+ * the load tracker of a `--mode signals` instance: unlike windows, a breaker depends on the order
+ * of calls, so the processors send each call (compactly) and the signals replay them in event time.
+ * `calls.seq` numbers a source's records; `calls.watermark` promises that the source has sent
+ * every call up to that event time (epoch ms).
+ */
+export interface CallsRecord {
+  '@timestamp': string;
+  'event.dataset': 'meshlog.calls';
+  'event.id': string;
+  'calls.source': string;
+  'calls.seq': number;
+  'calls.watermark': number;
+  'calls.count': number;
+  /** Per edge: event times and durations (Float64, NaN = none) and flags (Uint8), base64. */
+  'calls.edges': Array<{
+    source: string;
+    service: string;
+    namespace: string;
+    route: string;
+    time: string;
+    duration: string;
+    flags: string;
+  }>;
+}
+
 /** A decision the signals took: a breaker transition or a canary verdict, with its evidence. */
 export interface DecisionRecord {
   '@timestamp': string;
@@ -188,7 +215,7 @@ export interface DecisionRecord {
 }
 
 /** Every record kind that travels between components, told apart by `event.dataset`. */
-export type PipelineRecord = AccessRecord | SpanRecord | RequestDoc | WindowRecord | DecisionRecord;
+export type PipelineRecord = AccessRecord | SpanRecord | RequestDoc | WindowRecord | CallsRecord | DecisionRecord;
 
 /**
  * What a receiver hands to the pipeline before parsing: the bytes as they arrived, so the

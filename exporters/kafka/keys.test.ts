@@ -32,6 +32,7 @@ describe('partitionKey', () => {
       'shop/reviews//items/v2',
     ],
     ['a window with a route key', { 'event.dataset': 'meshlog.window', 'mesh.route_key': 'k' }, 'k'],
+    ['a calls record by its source', { 'event.dataset': 'meshlog.calls', 'calls.source': 'node-1/42' }, 'node-1/42'],
     ['a breaker decision by its edge', { 'event.dataset': 'meshlog.decision', 'breaker.edge': 'a->b' }, 'a->b'],
     [
       'a canary decision by its service',

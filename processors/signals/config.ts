@@ -14,8 +14,14 @@ export const signalsConfig = z.strictObject({
       windows: z.boolean().default(true),
       /** Send decisions (`meshlog.decision`): breaker transitions and canary verdicts. Default: true. */
       decisions: z.boolean().default(true),
+      /**
+       * Send every client-side call, compactly (`meshlog.calls`, about 23 bytes a call), so that the
+       * breakers and the load tracker of `--mode signals` instances see the calls of every processor,
+       * in event time. Turn it on in processor mode. Default: false.
+       */
+      calls: z.boolean().default(false),
     })
-    .default({ windows: true, decisions: true }),
+    .default({ windows: true, decisions: true, calls: false }),
   windows: windowsConfig.default(windowsConfig.parse({})),
   canary: canaryConfig.default(canaryConfig.parse({})),
   breaker: breakerConfig.default(breakerConfig.parse({})),

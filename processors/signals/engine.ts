@@ -1,9 +1,12 @@
 import { Counter, Gauge, Histogram } from 'prom-client';
 import { hostname } from 'node:os';
-import type { AccessRecord, DecisionRecord, WindowRecord } from '../../pipeline/records.ts';
+import type { AccessRecord, CallsRecord, DecisionRecord, WindowRecord } from '../../pipeline/records.ts';
 import type { Metrics } from '../../pipeline/telemetry/metrics.ts';
 import { parseDuration } from '../../pipeline/duration.ts';
 import { Breakers } from './breaker/breakers.ts';
+import { callOf, type Call, type Edge } from './calls/call.ts';
+import { CallLog } from './calls/log.ts';
+import { CallMerge } from './calls/merge.ts';
 import type { Transition } from './breaker/machine.ts';
 import { judge, type CanaryVerdict } from './canary/judge.ts';
 import { LoadTracker } from './recommend/load.ts';
@@ -60,8 +63,12 @@ export class SignalsEngine {
   readonly #verdictSeries = new Map<string, Record<string, string>>();
   /** Names this process in the window partials it emits: partials of one source replace each other. */
   readonly source: string;
-  /** Window partials from other processes that could not be read. */
+  /** Window partials and calls records from other processes that could not be read. */
   badPartials = 0;
+  /** The calls this process observed, kept for `takeCalls` when it emits them (processor mode). */
+  readonly #callLog?: CallLog;
+  /** Calls other processes sent, merged into event time for the breakers and the load tracker. */
+  readonly calls: CallMerge;
 
   constructor(config: SignalsConfig, metrics?: Metrics, source = `${hostname()}/${process.pid}`) {
     this.config = config;
@@ -69,6 +76,9 @@ export class SignalsEngine {
     this.#windowMs = new Map(config.windows.windows.map((w) => [w, parseDuration(w, 'signals.windows.windows')]));
     this.windows = new Windows(config.windows, Math.max(...this.#windowMs.values()));
     this.breakers = new Breakers(config.breaker);
+    if (config.emit.calls) this.#callLog = new CallLog(source);
+    // Three emit intervals without news: the source is idle (or gone) and holds no one back.
+    this.calls = new CallMerge(3 * config.emitIntervalMs);
     if (metrics) {
       const r = [metrics.registry];
       const labelNames = ['namespace', 'service', 'route', 'subset'];
@@ -114,7 +124,10 @@ export class SignalsEngine {
     }
   }
 
-  /** Feeds one batch of records; anything that is not an AccessRecord is ignored. Returns breaker transitions. */
+  /**
+   * Feeds one batch of records: AccessRecords, and other processes' window partials and calls
+   * records; anything else is ignored. Returns the breaker transitions the AccessRecords caused.
+   */
   observe(records: readonly unknown[]): Transition[] {
     const transitions: Transition[] = [];
     for (const x of records) {
@@ -122,6 +135,7 @@ export class SignalsEngine {
       const dataset = r?.['event.dataset'] as string | undefined;
       if (dataset !== 'envoy.access') {
         if (dataset === 'meshlog.window') this.#mergePartial(x as WindowRecord);
+        else if (dataset === 'meshlog.calls') this.#mergeCalls(x as CallsRecord);
         continue;
       }
       const t = Date.parse(r['@timestamp']);
@@ -137,23 +151,57 @@ export class SignalsEngine {
         if (r['mesh.error_class'] !== 'ok') this.#errors?.inc({ ...labels, class: r['mesh.error_class'] });
         if (r['event.duration'] != null) this.#latency?.observe(labels, r['event.duration'] / 1e9);
       }
-      this.load.observe(r, t);
-      for (const tr of this.breakers.observe(r, t)) {
-        transitions.push(tr);
-        this.#decide({
-          '@timestamp': tr['@timestamp'],
-          'event.dataset': 'meshlog.decision',
-          'event.id': `breaker:${tr.edge}:${tr['@timestamp']}:${tr.to}`,
-          'decision.type': 'breaker',
-          'breaker.edge': tr.edge,
-          'breaker.from': tr.from,
-          'breaker.to': tr.to,
-          reason: tr.reason,
-          evidence: tr.window,
-        });
+      this.#callLog?.advance(t);
+      const c = callOf(r, t);
+      if (c) {
+        this.#callLog?.add(c.edge, c.call);
+        this.#feed(c.edge, c.call, transitions);
       }
     }
     return transitions;
+  }
+
+  /** One call into the load tracker and the breakers; a transition becomes a decision. */
+  #feed(edge: Edge, call: Call, transitions: Transition[]): void {
+    this.load.observe(edge, call);
+    for (const tr of this.breakers.observe(edge, call)) {
+      transitions.push(tr);
+      this.#decide({
+        '@timestamp': tr['@timestamp'],
+        'event.dataset': 'meshlog.decision',
+        'event.id': `breaker:${tr.edge}:${tr['@timestamp']}:${tr.to}`,
+        'decision.type': 'breaker',
+        'breaker.edge': tr.edge,
+        'breaker.from': tr.from,
+        'breaker.to': tr.to,
+        reason: tr.reason,
+        evidence: tr.window,
+      });
+    }
+  }
+
+  #mergeCalls(r: CallsRecord): void {
+    if (r['calls.source'] === this.source) return; // our own output read back
+    try {
+      this.calls.add(r, Date.now());
+    } catch {
+      this.badPartials++;
+    }
+  }
+
+  /**
+   * Feeds the merged calls of other processes that every active source has vouched for, in event
+   * time, to the load tracker and the breakers (the processor calls it every emit interval).
+   */
+  releaseCalls(now = Date.now()): Transition[] {
+    const transitions: Transition[] = [];
+    for (const { edge, call } of this.calls.release(now)) this.#feed(edge, call, transitions);
+    return transitions;
+  }
+
+  /** The calls observed since the last call, as CallsRecords (only when `emit.calls` is on). */
+  takeCalls(): CallsRecord[] {
+    return this.#callLog?.take() ?? [];
   }
 
   #decide(doc: DecisionRecord): void {

@@ -4,17 +4,19 @@ import type { ComponentContext, Consumer, Processor } from '../../pipeline/compo
 import type { ProcessorFactory } from '../../pipeline/factory.ts';
 import type { PipelineRecord } from '../../pipeline/records.ts';
 import { registerSignalsApi } from './api.ts';
+import type { Transition } from './breaker/machine.ts';
 import { signalsConfig, type SignalsConfig } from './config.ts';
 import { SignalsEngine } from './engine.ts';
 
 /**
  * `signals`, a connector in the Collector's sense: it consumes parsed records and emits its
  * results as records downstream, which exporters write like any other:
- * - AccessRecords feed the route windows, the breakers and the load tracker; window partials that
- *   other meshlog processes emitted (`meshlog.window`, e.g. from Kafka) are merged in;
+ * - AccessRecords feed the route windows, the breakers and the load tracker; what other meshlog
+ *   processes emitted (e.g. read from Kafka) is merged in: window partials (`meshlog.window`)
+ *   exactly, and their calls (`meshlog.calls`) in event time for the breakers and the load tracker;
  * - every `emitIntervalMs` it sends the windows it changed (`meshlog.window`, one record per route,
- *   bucket and source) and the decisions taken since (`meshlog.decision`: breaker transitions,
- *   canary verdicts asked through the API).
+ *   bucket and source), the calls it observed when `emit.calls` is on, and the decisions taken
+ *   since (`meshlog.decision`: breaker transitions, canary verdicts asked through the API).
  * It serves the signals API on the admin server. Its engine outlives a config reload, so the
  * windows and breakers do too.
  *
@@ -51,16 +53,21 @@ export class SignalsProcessor implements Processor<PipelineRecord, PipelineRecor
   }
 
   async consume(batch: Batch<PipelineRecord>): Promise<void> {
-    const transitions = this.engine.observe(batch.records);
-    for (const t of transitions) this.#ctx.logger.info({ breaker: t }, `breaker ${t.from} → ${t.to}`);
+    this.#log(this.engine.observe(batch.records));
     batch.ack.settle({ status: 'delivered' });
+  }
+
+  #log(transitions: Transition[]): void {
+    for (const t of transitions) this.#ctx.logger.info({ breaker: t }, `breaker ${t.from} → ${t.to}`);
   }
 
   /** Sends what changed since the last flush downstream; one flush at a time. */
   flush(): Promise<void> {
     this.#flushing = this.#flushing.then(async () => {
+      this.#log(this.engine.releaseCalls());
       const records = [
         ...(this.#config.emit.windows ? this.engine.takeWindows() : []),
+        ...this.engine.takeCalls(),
         ...(this.#config.emit.decisions ? this.engine.takeDecisions() : []),
       ];
       if (records.length === 0 || !this.#next) return;

@@ -1,5 +1,4 @@
-import type { AccessRecord } from '../../../pipeline/records.ts';
-import { isClientSide } from '../../../pipeline/mesh/error-class.ts';
+import type { Call, Edge } from '../calls/call.ts';
 
 interface Second {
   calls: number;
@@ -40,17 +39,16 @@ export class LoadTracker {
     this.#keepMs = keepMs;
   }
 
-  /** `t` is the record's event time (epoch ms), parsed once by the caller. */
-  observe(r: AccessRecord, t: number): void {
-    if (!isClientSide(r['mesh.direction']) || !r['mesh.destination.service']) return;
-    const namespace = r['mesh.destination.namespace'] ?? '';
-    const service = r['mesh.destination.service'];
+  /** One client-side call (see `callOf`) to `edge`'s service, in event time. */
+  observe(edge: Edge, call: Call): void {
+    const { namespace, service } = edge;
+    const t = call.t;
     const key = `${namespace}/${service}`;
     let s = this.#services.get(key);
     if (!s)
       this.#services.set(key, (s = { namespace, service, seconds: new Map(), calls: 0, busyMs: 0, run: 0, maxRun: 0 }));
     const sec = Math.floor(t / 1000);
-    const ms = Math.max(0, (r['event.duration'] ?? 0) / 1e6);
+    const ms = Math.max(0, call.durationMs ?? 0);
     let b = s.seconds.get(sec);
     if (!b) {
       s.seconds.set(sec, (b = { calls: 0, busyMs: 0 }));
@@ -60,7 +58,7 @@ export class LoadTracker {
     b.busyMs += ms;
     s.calls++;
     s.busyMs += ms;
-    s.run = r['http.response.status_code'] >= 500 ? s.run + 1 : 0;
+    s.run = call.status5xx ? s.run + 1 : 0;
     s.maxRun = Math.max(s.maxRun, s.run);
   }
 

@@ -1,0 +1,99 @@
+import type { CallsRecord } from '../../../pipeline/records.ts';
+import type { Call, Edge } from './call.ts';
+import { decodeEdge } from './codec.ts';
+
+interface Pending {
+  edge: Edge;
+  call: Call;
+  source: string;
+  seq: number;
+  index: number;
+}
+
+interface SourceState {
+  watermark: number;
+  /** Our clock when its watermark last moved: a source whose watermark stands still is idle. */
+  movedAt: number;
+  seq: number;
+}
+
+/**
+ * Merges the calls that several processors sent (CallsRecords) into one stream in event time, so
+ * that breakers fed from it take the decisions one process seeing every call would have taken.
+ * A call is released once every active source has promised (its watermark) that it has nothing
+ * older to send; a source whose watermark has not moved for `idleMs` no longer holds the others
+ * back (Flink's idle sources). Ties in event time go by source name, then the source's order.
+ * A record a source sent before (a replay of the topic) is recognised by its sequence number and
+ * ignored. Bounded: past `maxPending` held calls everything held is released at once.
+ */
+export class CallMerge {
+  readonly #idleMs: number;
+  readonly #maxPending: number;
+  readonly #sources = new Map<string, SourceState>();
+  #pending: Pending[] = [];
+  /** CallsRecords seen twice. */
+  replays = 0;
+  /** Releases forced by the bound on held calls (their order may differ from event time). */
+  forced = 0;
+
+  constructor(idleMs: number, maxPending = 1_000_000) {
+    this.#idleMs = idleMs;
+    this.#maxPending = maxPending;
+  }
+
+  get pending(): number {
+    return this.#pending.length;
+  }
+
+  /** Takes a record's calls in (throws a RangeError, taking nothing, when the record is malformed). */
+  add(r: CallsRecord, now: number): void {
+    const source = r['calls.source'];
+    const seq = r['calls.seq'];
+    const watermark = r['calls.watermark'];
+    if (typeof source !== 'string' || !source) throw new RangeError('calls record without calls.source');
+    if (!Number.isSafeInteger(seq) || seq < 0) throw new RangeError(`calls.seq is not a sequence number: ${seq}`);
+    if (typeof watermark !== 'number' || !Number.isFinite(watermark))
+      throw new RangeError(`calls.watermark is not a time: ${watermark}`);
+    if (!Array.isArray(r['calls.edges'])) throw new RangeError('calls.edges is not a list');
+    const decoded = r['calls.edges'].map(decodeEdge);
+    const state = this.#sources.get(source);
+    if (state && seq <= state.seq) {
+      this.replays++;
+      return;
+    }
+    let index = 0;
+    for (const { edge, calls } of decoded)
+      for (const call of calls) this.#pending.push({ edge, call, source, seq, index: index++ });
+    if (!state) this.#sources.set(source, { watermark, movedAt: now, seq });
+    else {
+      state.seq = seq;
+      if (watermark > state.watermark) {
+        state.watermark = watermark;
+        state.movedAt = now;
+      }
+    }
+  }
+
+  /** The calls every active source has vouched for, oldest first. */
+  release(now: number): Array<{ edge: Edge; call: Call }> {
+    if (this.#pending.length === 0) return [];
+    let until = Infinity;
+    for (const s of this.#sources.values()) if (now - s.movedAt < this.#idleMs) until = Math.min(until, s.watermark);
+    if (this.#pending.length > this.#maxPending) {
+      until = Infinity;
+      this.forced++;
+    }
+    const ready: Pending[] = [];
+    const held: Pending[] = [];
+    for (const p of this.#pending) (p.call.t <= until ? ready : held).push(p);
+    this.#pending = held;
+    ready.sort(
+      (a, b) =>
+        a.call.t - b.call.t ||
+        (a.source < b.source ? -1 : a.source > b.source ? 1 : 0) ||
+        a.seq - b.seq ||
+        a.index - b.index,
+    );
+    return ready.map(({ edge, call }) => ({ edge, call }));
+  }
+}
