@@ -76,8 +76,8 @@ export class SignalsEngine {
     this.#windowMs = new Map(config.windows.windows.map((w) => [w, parseDuration(w, 'signals.windows.windows')]));
     this.windows = new Windows(config.windows, Math.max(...this.#windowMs.values()));
     this.breakers = new Breakers(config.breaker);
-    if (config.emit.calls) this.#callLog = new CallLog(source);
-    // Three emit intervals without news: the source is idle (or gone) and holds no one back.
+    // Three emit intervals without a newer event: an origin or a source is idle and holds no one back.
+    if (config.emit.calls) this.#callLog = new CallLog(source, 3 * config.emitIntervalMs);
     this.calls = new CallMerge(3 * config.emitIntervalMs);
     if (metrics) {
       const r = [metrics.registry];
@@ -126,9 +126,11 @@ export class SignalsEngine {
 
   /**
    * Feeds one batch of records: AccessRecords, and other processes' window partials and calls
-   * records; anything else is ignored. Returns the breaker transitions the AccessRecords caused.
+   * records; anything else is ignored. `origin` names where the batch was read from (a Kafka
+   * partition), for the watermark of the calls this process sends. Returns the breaker transitions
+   * the AccessRecords caused.
    */
-  observe(records: readonly unknown[]): Transition[] {
+  observe(records: readonly unknown[], origin?: string): Transition[] {
     const transitions: Transition[] = [];
     for (const x of records) {
       const r = x as AccessRecord;
@@ -151,7 +153,7 @@ export class SignalsEngine {
         if (r['mesh.error_class'] !== 'ok') this.#errors?.inc({ ...labels, class: r['mesh.error_class'] });
         if (r['event.duration'] != null) this.#latency?.observe(labels, r['event.duration'] / 1e9);
       }
-      this.#callLog?.advance(t);
+      this.#callLog?.advance(t, origin);
       const c = callOf(r, t);
       if (c) {
         this.#callLog?.add(c.edge, c.call);
@@ -197,6 +199,11 @@ export class SignalsEngine {
     const transitions: Transition[] = [];
     for (const { edge, call } of this.calls.release(now)) this.#feed(edge, call, transitions);
     return transitions;
+  }
+
+  /** Records from `origin` now go to another process: the calls watermark stops waiting for it. */
+  forgetOrigin(origin: string): void {
+    this.#callLog?.forget(origin);
   }
 
   /** The calls observed since the last call, as CallsRecords (only when `emit.calls` is on). */

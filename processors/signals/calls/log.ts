@@ -16,12 +16,18 @@ export class CallLog {
   #byEdge = new Map<string, { edge: Edge; calls: Call[] }>();
   #size = 0;
   #seq = 0;
-  #watermark = -Infinity;
-  #sentWatermark = -Infinity;
+  readonly #idleMs: number;
+  /**
+   * Newest event time per origin (a Kafka partition: its records come in order, the origins do
+   * not), with our clock when it last moved.
+   */
+  readonly #origins = new Map<string, { t: number; movedAt: number }>();
   dropped = 0;
 
-  constructor(source: string, maxCalls = 500_000) {
+  /** An origin whose newest time has not moved for `idleMs` no longer holds the watermark back. */
+  constructor(source: string, idleMs: number, maxCalls = 500_000) {
     this.source = source;
+    this.#idleMs = idleMs;
     this.#maxCalls = maxCalls;
   }
 
@@ -37,32 +43,57 @@ export class CallLog {
     this.#size++;
   }
 
-  /** Every call up to event time `t` has been added (a record of that time was observed). */
-  advance(t: number): void {
-    if (t > this.#watermark) this.#watermark = t;
+  /** A record of event time `t` from `origin` was observed (its call, if any, added). */
+  advance(t: number, origin = '', now = Date.now()): void {
+    const o = this.#origins.get(origin);
+    if (!o) this.#origins.set(origin, { t, movedAt: now });
+    else if (t > o.t) {
+      o.t = t;
+      o.movedAt = now;
+    }
+  }
+
+  /** The origin went to another process (a revoked partition): it no longer holds the watermark back. */
+  forget(origin: string): void {
+    this.#origins.delete(origin);
+  }
+
+  /**
+   * The time up to which every call has been added: the oldest of the active origins' newest times,
+   * as each origin delivers its records in event time (a partition holds one sender's lines in
+   * order); with every origin idle, the newest of all.
+   */
+  watermark(now = Date.now()): number {
+    let active = Infinity;
+    let newest = -Infinity;
+    for (const o of this.#origins.values()) {
+      if (now - o.movedAt < this.#idleMs) active = Math.min(active, o.t);
+      newest = Math.max(newest, o.t);
+    }
+    return Number.isFinite(active) ? active : Number.isFinite(newest) ? newest : 0;
   }
 
   /**
    * The records to send: the calls since the last take, in records of at most MAX_CALLS_PER_RECORD,
-   * the watermark on each. A record with no calls still goes when the watermark moved, so the
-   * signals know this source has nothing older to send.
+   * the watermark on each. Once anything was observed a record goes on every take, empty if need
+   * be: it tells the signals that this source is alive and has nothing older to send.
    */
-  take(): CallsRecord[] {
-    if (this.#size === 0 && this.#watermark === this.#sentWatermark) return [];
+  take(now = Date.now()): CallsRecord[] {
+    if (this.#origins.size === 0) return [];
+    const watermark = this.watermark(now);
     const out: CallsRecord[] = [];
     let edges: CallsRecord['calls.edges'] = [];
     let count = 0;
     let first = Infinity;
     const flush = () => {
       const seq = this.#seq++;
-      const at = Number.isFinite(first) ? first : this.#watermark;
       out.push({
-        '@timestamp': new Date(Number.isFinite(at) ? at : Date.now()).toISOString(),
+        '@timestamp': new Date(Number.isFinite(first) ? first : watermark).toISOString(),
         'event.dataset': 'meshlog.calls',
         'event.id': `${this.source}#${seq}`,
         'calls.source': this.source,
         'calls.seq': seq,
-        'calls.watermark': Number.isFinite(this.#watermark) ? this.#watermark : 0,
+        'calls.watermark': watermark,
         'calls.count': count,
         'calls.edges': edges,
       });
@@ -82,7 +113,6 @@ export class CallLog {
     if (count > 0 || out.length === 0) flush();
     this.#byEdge = new Map();
     this.#size = 0;
-    this.#sentWatermark = this.#watermark;
     return out;
   }
 }

@@ -27,7 +27,7 @@ const call = (t: number, serverFault = false): Call => ({
 
 /** A source's CallsRecords as a processor would send them. */
 function sent(source: string, calls: Call[], watermark = Math.max(...calls.map((c) => c.t))): CallsRecord[] {
-  const log = new CallLog(source);
+  const log = new CallLog(source, 3000);
   log.advance(watermark);
   for (const c of calls) log.add(edge, c);
   return log.take();
@@ -50,19 +50,45 @@ describe('calls codec', () => {
 });
 
 describe('CallMerge', () => {
-  it('releases only what every active source has vouched for, in event time', () => {
-    const m = new CallMerge(3000);
+  it('releases only what every source has vouched for, in event time', () => {
+    const m = new CallMerge(3000, 30_000);
     m.add(sent('a', [call(T0 + 10), call(T0 + 30)])[0], 0);
-    m.add(sent('b', [call(T0 + 20)], T0 + 20)[0], 0);
+    const b = sent('b', [call(T0 + 20)], T0 + 20)[0];
+    m.add(b, 0);
     // b has promised nothing past T0 + 20: a's call at T0 + 30 waits.
     expect(m.release(100).map((x) => x.call.t - T0)).toEqual([10, 20]);
     expect(m.pending).toBe(1);
-    // b stays silent for the idle time: it no longer holds a back.
+    // b keeps talking without moving (idle): after the idle time it no longer holds a back.
+    m.add({ ...b, 'calls.seq': 1, 'calls.count': 0, 'calls.edges': [] }, 1000);
+    expect(m.release(2900)).toEqual([]);
     expect(m.release(3100).map((x) => x.call.t - T0)).toEqual([30]);
   });
 
+  it('waits for a source that went silent (slow, not idle) until it counts as gone', () => {
+    const m = new CallMerge(3000, 30_000);
+    m.add(sent('a', [call(T0 + 10), call(T0 + 30)])[0], 0);
+    m.add(sent('b', [call(T0 + 20)], T0 + 20)[0], 0);
+    m.add({ ...sent('a', [], T0 + 40)[0], 'calls.seq': 1 }, 1000);
+    expect(m.release(29_000).map((x) => x.call.t - T0)).toEqual([10, 20]);
+    expect(m.release(30_000).map((x) => x.call.t - T0)).toEqual([30]);
+  });
+
+  it("a processor's watermark is its oldest active origin's newest time; an idle or lost origin stops counting", () => {
+    const log = new CallLog('p', 3000);
+    log.advance(T0 + 500, 'kafka:r/0', 0);
+    log.advance(T0 + 200, 'kafka:r/1', 0);
+    log.advance(T0 + 100, 'kafka:r/1', 0); // older than what r/1 had: no step back
+    expect(log.watermark(10)).toBe(T0 + 200);
+    log.advance(T0 + 900, 'kafka:r/0', 2000);
+    expect(log.watermark(4000)).toBe(T0 + 900); // r/1 idle since 0
+    log.advance(T0 + 300, 'kafka:r/1', 4000);
+    expect(log.watermark(4000)).toBe(T0 + 300);
+    log.forget('kafka:r/1');
+    expect(log.watermark(4000)).toBe(T0 + 900);
+  });
+
   it('ignores a record it has seen (a replay of the topic) and refuses a malformed one whole', () => {
-    const m = new CallMerge(3000);
+    const m = new CallMerge(3000, 30_000);
     const [r] = sent('a', [call(T0)]);
     m.add(r, 0);
     m.add(r, 0);
@@ -73,15 +99,16 @@ describe('CallMerge', () => {
     expect(m.release(10_000)).toHaveLength(1);
   });
 
-  it('a log with nothing new sends one empty record when its watermark moved, and none otherwise', () => {
-    const log = new CallLog('a');
+  it('a log sends nothing before it observed a record, then an empty record on each take (alive)', () => {
+    const log = new CallLog('a', 3000);
+    expect(log.take()).toEqual([]);
     log.advance(T0);
     expect(log.take()).toMatchObject([{ 'calls.count': 0, 'calls.watermark': T0, 'calls.seq': 0 }]);
-    expect(log.take()).toEqual([]);
+    expect(log.take()).toMatchObject([{ 'calls.count': 0, 'calls.watermark': T0, 'calls.seq': 1 }]);
   });
 
   it('splits a large batch of calls over several records, each under 1 MB', () => {
-    const log = new CallLog('a');
+    const log = new CallLog('a', 3000);
     log.advance(T0 + 45_000);
     for (let i = 0; i < 45_000; i++) log.add(edge, call(T0 + i));
     const out = log.take();

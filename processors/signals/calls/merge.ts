@@ -12,22 +12,29 @@ interface Pending {
 
 interface SourceState {
   watermark: number;
-  /** Our clock when its watermark last moved: a source whose watermark stands still is idle. */
+  /** Our clock when its watermark last moved. */
   movedAt: number;
+  /** Our clock when its last record came. */
+  heardAt: number;
+  /** A record came since the watermark last moved: the source is alive with nothing new. */
+  quiet: boolean;
   seq: number;
 }
 
 /**
  * Merges the calls that several processors sent (CallsRecords) into one stream in event time, so
  * that breakers fed from it take the decisions one process seeing every call would have taken.
- * A call is released once every active source has promised (its watermark) that it has nothing
- * older to send; a source whose watermark has not moved for `idleMs` no longer holds the others
- * back (Flink's idle sources). Ties in event time go by source name, then the source's order.
+ * A call is released once every source has promised (its watermark) that it has nothing older to
+ * send, except sources that no longer hold the others back: an idle one (it keeps sending records,
+ * one every emit interval, but its watermark has not moved for `idleMs`: Flink's idle sources) and
+ * a gone one (nothing heard for `goneMs`: it died or left; a slow one is waited for until then).
+ * Ties in event time go by source name, then the source's order.
  * A record a source sent before (a replay of the topic) is recognised by its sequence number and
  * ignored. Bounded: past `maxPending` held calls everything held is released at once.
  */
 export class CallMerge {
   readonly #idleMs: number;
+  readonly #goneMs: number;
   readonly #maxPending: number;
   readonly #sources = new Map<string, SourceState>();
   #pending: Pending[] = [];
@@ -36,8 +43,9 @@ export class CallMerge {
   /** Releases forced by the bound on held calls (their order may differ from event time). */
   forced = 0;
 
-  constructor(idleMs: number, maxPending = 1_000_000) {
+  constructor(idleMs: number, goneMs = Math.max(30_000, 10 * idleMs), maxPending = 1_000_000) {
     this.#idleMs = idleMs;
+    this.#goneMs = goneMs;
     this.#maxPending = maxPending;
   }
 
@@ -64,21 +72,27 @@ export class CallMerge {
     let index = 0;
     for (const { edge, calls } of decoded)
       for (const call of calls) this.#pending.push({ edge, call, source, seq, index: index++ });
-    if (!state) this.#sources.set(source, { watermark, movedAt: now, seq });
+    if (!state) this.#sources.set(source, { watermark, movedAt: now, heardAt: now, quiet: false, seq });
     else {
       state.seq = seq;
+      state.heardAt = now;
       if (watermark > state.watermark) {
         state.watermark = watermark;
         state.movedAt = now;
-      }
+        state.quiet = false;
+      } else state.quiet = true;
     }
   }
 
-  /** The calls every active source has vouched for, oldest first. */
+  /** The calls every source that holds the others back has vouched for, oldest first. */
   release(now: number): Array<{ edge: Edge; call: Call }> {
     if (this.#pending.length === 0) return [];
     let until = Infinity;
-    for (const s of this.#sources.values()) if (now - s.movedAt < this.#idleMs) until = Math.min(until, s.watermark);
+    for (const s of this.#sources.values()) {
+      const idle = s.quiet && now - s.movedAt >= this.#idleMs;
+      const gone = now - s.heardAt >= this.#goneMs;
+      if (!idle && !gone) until = Math.min(until, s.watermark);
+    }
     if (this.#pending.length > this.#maxPending) {
       until = Infinity;
       this.forced++;
