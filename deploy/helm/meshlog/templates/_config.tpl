@@ -100,10 +100,13 @@ replicationFactor: {{ .Values.kafka.replicationFactor }}
 {{- end }}
 {{- end -}}
 
+{{/* Call with (list $ mode): the memory limiter is sized from that mode's pod. */}}
 {{- define "meshlog.config.service" -}}
+{{- $ := index . 0 -}}
 service:
-  logLevel: {{ .Values.logLevel }}
-  admin: { endpoint: "0.0.0.0:{{ .Values.ports.admin }}" }
+  logLevel: {{ $.Values.logLevel }}
+{{ include "meshlog.config.memoryLimit" . | indent 2 }}
+  admin: { endpoint: "0.0.0.0:{{ $.Values.ports.admin }}" }
   deadLetter: { path: /var/lib/meshlog/deadletter.ndjson }
   pipelines:
 {{- end -}}
@@ -120,7 +123,7 @@ processors:
 {{ include "meshlog.config.signalsSettings" . | indent 4 }}
 exporters:
 {{ include "meshlog.config.backends" . | trim | indent 2 }}
-{{ include "meshlog.config.service" . }}
+{{ include "meshlog.config.service" (list . "all") }}
     parsed:
       receivers: [http_lines, envoy_als, otlp, fluent_forward, zipkin]
       processors: [parse, labels]
@@ -144,7 +147,7 @@ exporters:
   kafka:
 {{ include "meshlog.config.kafkaProducer" . | indent 4 }}
     topic: {{ .Values.kafka.topics.records }}
-{{ include "meshlog.config.service" . }}
+{{ include "meshlog.config.service" (list . "agent") }}
     records:
       receivers: [http_lines, envoy_als, otlp, fluent_forward, zipkin]
       processors: [parse]
@@ -170,7 +173,7 @@ exporters:
   kafka/windows:
 {{ include "meshlog.config.kafkaProducer" . | indent 4 }}
     topic: {{ .Values.kafka.topics.windows }}
-{{ include "meshlog.config.service" . }}
+{{ include "meshlog.config.service" (list . "processor") }}
     requests:
       receivers: [kafka]
       processors: [labels, join]
@@ -201,7 +204,7 @@ exporters:
 {{- if .Values.elasticsearch.enabled }}
 {{ include "meshlog.config.elasticsearch" . | indent 2 }}
 {{- end }}
-{{ include "meshlog.config.service" . }}
+{{ include "meshlog.config.service" (list . "signals") }}
     decisions:
       receivers: [kafka/windows]
       processors: [signals]
