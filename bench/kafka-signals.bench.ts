@@ -22,7 +22,7 @@ const processorConfig = `
 receivers:
   kafka: { brokers: [${BROKERS}], topics: [${RECORDS}], groupId: ${RECORDS}-g, commitIntervalMs: 200 }
 processors:
-  signals: { emit: { windows: true, decisions: false } }
+  signals: { emit: { windows: true, decisions: false, calls: true } }
 exporters:
   kafka/windows: { brokers: [${BROKERS}], topic: ${WINDOWS}, partitions: 3, replicationFactor: 1 }
 service:

@@ -167,7 +167,7 @@ processors:
   join: { idleMs: {{ .Values.join.idleMs }}, maxAgeMs: {{ .Values.join.maxAgeMs }}, ackOn: delivered }
   signals:
 {{ include "meshlog.config.signalsSettings" . | indent 4 }}
-    emit: { windows: true, decisions: false }
+    emit: { windows: true, decisions: false, calls: true }
 exporters:
 {{ include "meshlog.config.backends" . | trim | indent 2 }}
   kafka/windows:
