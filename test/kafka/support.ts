@@ -12,6 +12,8 @@ const BIN = fileURLToPath(new URL('../../pipeline/cli/bin.mjs', import.meta.url)
 /** A real `meshlog run --mode …` process; `dir` holds its config and data. */
 export interface ModeProcess {
   dir: string;
+  /** Its admin server: /readyz, /metrics and, in signals mode, the signals API. */
+  adminUrl: string;
   child: ChildProcess;
   exited: Promise<number | null>;
   stop(): Promise<number | null>;
@@ -34,15 +36,17 @@ export async function startMode(mode: Mode, config: string, adminPort: number): 
     stdio: ['ignore', 'inherit', 'inherit'],
   });
   const exited = new Promise<number | null>((resolve) => child.on('exit', (code) => resolve(code)));
+  const adminUrl = `http://127.0.0.1:${adminPort}`;
   for (let i = 0; i < 300; i++) {
     if (child.exitCode !== null) throw new Error(`meshlog --mode ${mode} exited with ${child.exitCode} while starting`);
-    const ready = await fetch(`http://127.0.0.1:${adminPort}/readyz`).then(
+    const ready = await fetch(`${adminUrl}/readyz`).then(
       (r) => r.ok,
       () => false,
     );
     if (ready)
       return {
         dir,
+        adminUrl,
         child,
         exited,
         stop: async () => {
@@ -61,6 +65,15 @@ export async function startMode(mode: Mode, config: string, adminPort: number): 
 }
 
 export const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
+
+/** Polls `check` until it holds; fails naming `what` after `ms`. */
+export async function waitUntil(check: () => Promise<boolean>, ms: number, what: string): Promise<void> {
+  const end = Date.now() + ms;
+  while (!(await check())) {
+    if (Date.now() > end) throw new Error(`timed out after ${ms} ms waiting until ${what}`);
+    await sleep(200);
+  }
+}
 
 /** Access-log lines of `n` requests with distinct request ids, stamped around now (the join runs on event time). */
 export function requestLines(n: number, seed: number): string[] {
@@ -98,24 +111,45 @@ export async function sendLines(
   /** How long one POST may wait for its answer before it is counted failed and sent again. */
   timeoutMs = 10_000,
 ): Promise<void> {
-  for (let i = 0; i < lines.length; i += chunk) {
+  await inChunks(lines, chunk, pauseMs, (part) =>
+    postUntilAccepted(`${url}/v1/lines`, part.join('\n') + '\n', {}, stats, timeoutMs),
+  );
+}
+
+/** Hands `items` to `send` in runs of `chunk`, one run at a time, `pauseMs` apart. */
+export async function inChunks<T>(
+  items: T[],
+  chunk: number,
+  pauseMs: number,
+  send: (part: T[]) => Promise<unknown>,
+): Promise<void> {
+  for (let i = 0; i < items.length; i += chunk) {
     if (pauseMs > 0) await sleep(pauseMs);
-    const body = lines.slice(i, i + chunk).join('\n') + '\n';
-    for (;;) {
-      const status = await fetch(`${url}/v1/lines`, {
-        method: 'POST',
-        body,
-        signal: AbortSignal.timeout(timeoutMs),
-      }).then(
-        (r) => r.status,
-        () => 0,
-      );
-      if (status === 200) break;
-      if (status === 503 || status === 429) stats.pushedBack++;
-      else if (status === 0) stats.failed++;
-      else throw new Error(`agent answered ${status}`);
-      await sleep(200);
-    }
+    await send(items.slice(i, i + chunk));
+  }
+}
+
+/**
+ * POSTs `body` until it is answered 200; 503 and 429 (pushback) and connection failures are
+ * counted in `stats` and resent after 200 ms; any other answer is a test failure. Returns the
+ * accepted answer's body.
+ */
+export async function postUntilAccepted(
+  url: string,
+  body: string,
+  headers: Record<string, string>,
+  stats: SendStats,
+  timeoutMs: number,
+): Promise<string> {
+  for (;;) {
+    const answer = await fetch(url, { method: 'POST', body, headers, signal: AbortSignal.timeout(timeoutMs) })
+      .then(async (r) => ({ status: r.status, text: await r.text() }))
+      .catch(() => ({ status: 0, text: '' }));
+    if (answer.status === 200) return answer.text;
+    if (answer.status === 503 || answer.status === 429) stats.pushedBack++;
+    else if (answer.status === 0) stats.failed++;
+    else throw new Error(`${url} answered ${answer.status}: ${answer.text}`);
+    await sleep(200);
   }
 }
 
@@ -170,13 +204,19 @@ export function agentConfig(o: {
   brokers: string;
   topic: string;
   port: number;
+  /** Also an OTLP/HTTP receiver (traces and logs) on this port. */
+  otlpPort?: number;
   queueCapacity?: number;
   /** How long the agent waits for Kafka's ack before answering the sender 503. */
   ackTimeoutMs?: number;
 }): string {
+  const timeouts = `offerTimeoutMs: 300, ackTimeoutMs: ${o.ackTimeoutMs ?? 30_000}`;
+  const otlp = o.otlpPort
+    ? `\n  otlp: { grpc: { endpoint: null }, http: { endpoint: 127.0.0.1:${o.otlpPort} }, ${timeouts} }`
+    : '';
   return `
 receivers:
-  http_lines: { endpoint: 127.0.0.1:${o.port}, offerTimeoutMs: 300, ackTimeoutMs: ${o.ackTimeoutMs ?? 30_000} }
+  http_lines: { endpoint: 127.0.0.1:${o.port}, ${timeouts} }${otlp}
 processors:
   parse: {}
 exporters:
@@ -184,20 +224,82 @@ exporters:
 service:
   queueCapacity: ${o.queueCapacity ?? 64}
   pipelines:
-    agent: { receivers: [http_lines], processors: [parse], exporters: [kafka], modes: [agent] }`;
+    agent: { receivers: [http_lines${otlp ? ', otlp' : ''}], processors: [parse], exporters: [kafka], modes: [agent] }`;
 }
 
-/** A processor: kafka → join → file; with `join: false`, kafka → file (the hops themselves, acked once written). */
-export function processorConfig(o: { brokers: string; topic: string; groupId: string; join?: boolean }): string {
+/**
+ * A processor: kafka → join → outputs; with `join: false`, kafka → outputs (the hops themselves,
+ * acked once written). Outputs: the file `$DIR/requests.ndjson` (unless `file: false`) and, with
+ * `elasticsearch`, the real Elasticsearch under its own prefix. With `windowsTopic`, a second
+ * pipeline publishes the signals' route-window partials there, as `test/kafka/modes/processor.yaml` does.
+ */
+export function processorConfig(o: {
+  brokers: string;
+  topic: string;
+  groupId: string;
+  join?: boolean;
+  file?: boolean;
+  elasticsearch?: { url: string; prefix: string };
+  windowsTopic?: string;
+}): string {
   const join = o.join ?? true;
+  const outputs: Record<string, string> = {};
+  if (o.file ?? true) outputs.file = '{ path: $DIR/requests.ndjson }';
+  // Dated indices behind aliases for every kind: unlike data streams, the test can delete them.
+  if (o.elasticsearch)
+    outputs.elasticsearch = `{ endpoints: [${o.elasticsearch.url}], prefix: ${o.elasticsearch.prefix}, appendOnly: alias, batch: { flushMs: 200 } }`;
+  const exporters = { ...outputs };
+  let [signals, windows] = ['', ''];
+  if (o.windowsTopic) {
+    signals = `\n  signals: { emit: { windows: true, decisions: false } }`;
+    exporters['kafka/windows'] =
+      `{ brokers: [${o.brokers}], topic: ${o.windowsTopic}, partitions: 3, replicationFactor: 1 }`;
+    windows = `\n    windows: { receivers: [kafka], processors: [signals], exporters: [kafka/windows], modes: [processor] }`;
+  }
   return `
 receivers:
   kafka: { brokers: [${o.brokers}], topics: [${o.topic}], groupId: ${o.groupId}, commitIntervalMs: 200, sessionTimeoutMs: 8000 }
 processors:
-  join: { idleMs: 1000, maxAgeMs: 5000, allowedSkewMs: 0, tickMs: 100, ackOn: delivered }
+  join: { idleMs: 1000, maxAgeMs: 5000, allowedSkewMs: 0, tickMs: 100, ackOn: delivered }${signals}
 exporters:
-  file: { path: $DIR/requests.ndjson }
+${Object.entries(exporters)
+  .map(([id, c]) => `  ${id}: ${c}`)
+  .join('\n')}
 service:
   pipelines:
-    requests: { receivers: [kafka], processors: [${join ? 'join' : ''}], exporters: [file], modes: [processor] }`;
+    requests: { receivers: [kafka], processors: [${join ? 'join' : ''}], exporters: [${Object.keys(outputs).join(', ')}], modes: [processor] }${windows}`;
+}
+
+/** A `--mode signals` instance: merges the route-window partials of `windowsTopic` (its own group) and answers queries. */
+export function signalsConfig(o: { brokers: string; windowsTopic: string; groupId: string }): string {
+  return `
+receivers:
+  kafka/windows: { brokers: [${o.brokers}], topics: [${o.windowsTopic}], groupId: ${o.groupId}, commitIntervalMs: 200 }
+processors:
+  signals: { emit: { windows: false, decisions: true } }
+exporters:
+  blackhole: {}
+service:
+  pipelines:
+    decisions: { receivers: [kafka/windows], processors: [signals], exporters: [blackhole], modes: [signals] }`;
+}
+
+/** Waits until consumer group `groupId` is Stable with `members` members (or fails after `ms`). */
+export async function waitForGroup(brokers: string, groupId: string, members: number, ms = 60_000): Promise<void> {
+  const admin = new Kafka({ clientId: 'meshlog-it', brokers: brokers.split(','), logLevel: logLevel.NOTHING }).admin();
+  await admin.connect();
+  try {
+    const end = Date.now() + ms;
+    for (;;) {
+      const { groups } = await admin.describeGroups([groupId]);
+      if (groups[0]?.state === 'Stable' && groups[0].members.length === members) return;
+      if (Date.now() > end)
+        throw new Error(
+          `consumer group ${groupId} did not settle with ${members} members in ${ms} ms (last: ${groups[0]?.state}, ${groups[0]?.members.length} members)`,
+        );
+      await sleep(200);
+    }
+  } finally {
+    await admin.disconnect();
+  }
 }
