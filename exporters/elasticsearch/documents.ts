@@ -11,6 +11,13 @@ export interface Doc {
   id: string;
   timestamp: string;
   source: Record<string, unknown>;
+  /**
+   * An external version: a later write of the same id with a lower one is refused (409) and the
+   * stored document kept. A RequestDoc's is its number of parts (hops + spans): a processor that
+   * replays part of a request after a rebalance or a crash emits a copy with fewer parts, which
+   * must not overwrite the whole one; a late part re-emits the request with more.
+   */
+  version?: number;
 }
 
 /** Elasticsearch ids are at most 512 bytes; long request ids become a stable hash. */
@@ -46,7 +53,13 @@ export function toDoc(record: unknown, hops: boolean): Doc | undefined {
   switch (r['event.dataset']) {
     case 'meshlog.request': {
       const d = r as unknown as RequestDoc;
-      return { kind: 'requests', id: docId(d['http.request.id']), timestamp: d['@timestamp'], source: r };
+      return {
+        kind: 'requests',
+        id: docId(d['http.request.id']),
+        timestamp: d['@timestamp'],
+        source: r,
+        version: (d['mesh.hops']?.length ?? 0) + (d.spans?.length ?? 0),
+      };
     }
     case 'envoy.access':
       return hops

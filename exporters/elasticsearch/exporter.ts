@@ -100,7 +100,9 @@ export class ElasticsearchExporter implements Exporter {
     const ops: Array<'index' | 'create'> = [];
     for (const { doc, json } of items) {
       const { index, op } = layout.write(doc.kind, doc.timestamp);
-      operations.push({ [op]: { _index: index, _id: doc.id } }, json);
+      const versioned = op === 'index' && doc.version !== undefined;
+      const meta = versioned ? { version: doc.version, version_type: 'external_gte' } : {};
+      operations.push({ [op]: { _index: index, _id: doc.id, ...meta } }, json);
       ops.push(op);
     }
     try {

@@ -6,7 +6,9 @@ describe('bulk item outcomes', () => {
     [{ status: 201 }, 'index', 'done'],
     [{ status: 200 }, 'create', 'done'],
     [{ status: 409, error: { type: 'version_conflict_engine_exception' } }, 'create', 'done'],
-    [{ status: 409, error: { type: 'version_conflict_engine_exception' } }, 'index', 'dead'],
+    // A RequestDoc with fewer parts than the stored one (its external version is lower): the stored one stays.
+    [{ status: 409, error: { type: 'version_conflict_engine_exception' } }, 'index', 'done'],
+    [{ status: 409, error: { type: 'resource_already_exists_exception' } }, 'index', 'dead'],
     [
       { status: 429, error: { type: 'es_rejected_execution_exception', reason: 'rejected execution' } },
       'index',

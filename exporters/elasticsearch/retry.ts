@@ -2,8 +2,9 @@ import type { Classified, ItemVerdict } from '../../pipeline/exporter/classified
 
 /**
  * What to do with each item of a bulk response, as a pure function (Vector's rules): 2xx is done;
- * 409 on `create` means the document is already there (a re-send), so it is done too; 429 and 5xx
- * are retried; any other 4xx (mapping conflicts, bad documents) will never succeed: dead-letter.
+ * 409 on `create` means the document is already there (a re-send), and a version conflict means a
+ * more complete copy is (see `Doc.version`), so both are done too; 429 and 5xx are retried; any
+ * other 4xx (mapping conflicts, bad documents) will never succeed: dead-letter.
  */
 export type ItemFate =
   { fate: 'done' } | { fate: 'retry'; reason: string } | { fate: 'dead'; reason: string; status: number };
@@ -16,7 +17,8 @@ export interface BulkItem {
 export function itemFate(item: BulkItem, op: 'index' | 'create'): ItemFate {
   const s = item.status;
   if (s >= 200 && s < 300) return { fate: 'done' };
-  if (s === 409 && op === 'create') return { fate: 'done' };
+  if (s === 409 && (op === 'create' || item.error?.type === 'version_conflict_engine_exception'))
+    return { fate: 'done' };
   const reason =
     `${s} ${item.error?.type ?? ''}: ${item.error?.reason ?? ''}${item.error?.caused_by?.reason ? ` (${item.error.caused_by.reason})` : ''}`.trim();
   if (s === 429 || s >= 500) return { fate: 'retry', reason };

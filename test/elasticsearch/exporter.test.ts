@@ -80,6 +80,36 @@ describe('Elasticsearch exporter against the shared Elasticsearch', () => {
     },
   );
 
+  it('never lets a RequestDoc with fewer parts (a partial replay) overwrite a whole one; a fuller one does', async () => {
+    const p = prefix('versions');
+    const exporter = new ElasticsearchExporter(
+      elasticsearchConfig.parse({ endpoints: [url], prefix: p, batch: { flushMs: 50 } }),
+      testContext('elasticsearch'),
+    );
+    await exporter.start();
+    const one = requestDoc(1);
+    const hop0 = one['mesh.hops'][0];
+    const withHops = (n: number) => ({
+      ...one,
+      'mesh.hops': Array.from({ length: n }, (_, index) => ({ ...hop0, index })),
+    });
+    const [partial, whole, fuller] = [withHops(1), withHops(2), withHops(3)];
+    const hops = whole['mesh.hops'];
+    const stored = async () => {
+      await client.indices.refresh({ index: `${p}-requests` });
+      const res = await client.search<{ 'mesh.hops': unknown[] }>({ index: `${p}-requests` });
+      return res.hits.hits.map((h) => h._source!['mesh.hops'].length);
+    };
+    expect(await deliver(exporter, [whole])).toEqual(['delivered']);
+    // The replay's copy is refused by Elasticsearch (409): done, not dead-lettered.
+    expect(await deliver(exporter, [partial])).toEqual(['delivered']);
+    expect(await stored()).toEqual([hops.length]);
+    expect(await deliver(exporter, [fuller])).toEqual(['delivered']);
+    expect(await stored()).toEqual([hops.length + 1]);
+    expect(await client.count({ index: `${p}-deadletters*` }).catch(() => ({ count: 0 }))).toMatchObject({ count: 0 });
+    await exporter.shutdown();
+  });
+
   it('sends a mapping conflict to the dead-letter index with its reason and the original document', async () => {
     const p = prefix('dlq');
     const exporter = new ElasticsearchExporter(
