@@ -66,9 +66,11 @@ describe('Kafka broker outage', () => {
     await sendRequests(requests.slice(3000), sides, 100, before);
 
     expect(during.pushedBack).toBeGreaterThan(0);
-    // Counted, not checked whole: the consumers restart when the broker comes back and replay from
-    // their commit points, and a replay rewrites a RequestDoc from the replayed parts alone (a known
-    // bug; see scale-out.test.ts).
+    // Counted, not checked whole: an agent that was pushed back sends a request's span long after
+    // its hops, so the span comes late; when the consumers restart (the broker came back) between
+    // the RequestDoc and its late part, the new owner sees the late part alone and Elasticsearch
+    // keeps the fuller stored copy without it (3 of 4000 in one run). A known limitation: the
+    // replay gives the join no context from before the commit point.
     expect(await es.waitForAll(requests, 150_000, 'count')).toEqual(allThere(requests.length, 'count'));
   }, 400_000);
 });

@@ -108,10 +108,9 @@ describe('agents → Kafka → processors → Elasticsearch', () => {
     expect(await victim.kill9()).toBeNull();
     await sending;
 
-    // Counted, not checked whole: a replay rewrites a RequestDoc from the replayed parts alone, so
-    // a request whose other parts were committed before the crash loses them (a known bug; the
-    // first test checks the content, where nothing is replayed).
-    expect(await es.waitForAll(requests, 150_000, 'count')).toEqual(allThere(requests.length, 'count'));
+    // Checked whole: a replay's copy of a request has only the replayed parts, and Elasticsearch
+    // refuses it when the stored copy has more (the part count is the document's version).
+    expect(await es.waitForAll(requests, 150_000, 'whole')).toEqual(allThere(requests.length, 'whole'));
   }, 300_000);
 
   it('a processor added and one stopped mid-stream (two rebalances): still exactly N RequestDocs', async () => {
@@ -127,9 +126,9 @@ describe('agents → Kafka → processors → Elasticsearch', () => {
     expect(await ps[0].stop()).toBe(0);
     await sending;
 
-    // Counted, not checked whole: each rebalance replays the moved partitions from their commit
-    // points, with the same known bug as a kill -9.
-    expect(await es.waitForAll(requests, 150_000, 'count')).toEqual(allThere(requests.length, 'count'));
+    // Checked whole: each rebalance replays the moved partitions from their commit points; a
+    // replayed copy with fewer parts does not overwrite the stored one.
+    expect(await es.waitForAll(requests, 150_000, 'whole')).toEqual(allThere(requests.length, 'whole'));
   }, 300_000);
 
   it('kill -9 of a processor without a join loses no hop: commits follow what the exporter wrote', async () => {
