@@ -131,58 +131,51 @@ const key = (s: string | null | undefined) => s ?? '\u0001';
  * Bounded like `intern`: past the cap, a hop gets a profile of its own.
  */
 function profileOf(r: AccessRecord): HopProfile {
-  const status = r['http.response.status_code'];
-  const flags = flagsOf(r['envoy.response_flags']);
-  const errorClass = r['mesh.error_class'];
-  const direction = r['mesh.direction'];
-  const service = r['mesh.destination.service'] ?? null;
-  const namespace = r['mesh.destination.namespace'] ?? null;
-  const route = r['mesh.route'];
-  const cluster = r['envoy.upstream.cluster'] ?? null;
-  const subset = r['mesh.destination.subset'] ?? null;
-  const sourceWorkload = r['mesh.source.workload'] ?? null;
-  const sourceNamespace = r['mesh.source.namespace'] ?? null;
-  const method = r['http.request.method'] ?? null;
-  const authority = r['envoy.authority'] ?? null;
-  const codeDetails = r['envoy.response_code_details'] ?? null;
+  const f: HopProfile = {
+    status: r['http.response.status_code'],
+    flags: flagsOf(r['envoy.response_flags']),
+    errorClass: r['mesh.error_class'],
+    direction: r['mesh.direction'],
+    service: r['mesh.destination.service'] ?? null,
+    namespace: r['mesh.destination.namespace'] ?? null,
+    route: r['mesh.route'],
+    cluster: r['envoy.upstream.cluster'] ?? null,
+    subset: r['mesh.destination.subset'] ?? null,
+    sourceWorkload: r['mesh.source.workload'] ?? null,
+    sourceNamespace: r['mesh.source.namespace'] ?? null,
+    method: r['http.request.method'] ?? null,
+    authority: r['envoy.authority'] ?? null,
+    codeDetails: r['envoy.response_code_details'] ?? null,
+  };
   const k =
-    `${status}\u0000${flags}\u0000${errorClass}\u0000${direction}\u0000${key(service)}\u0000` +
-    `${key(namespace)}\u0000${route}\u0000${key(cluster)}\u0000${key(subset)}\u0000${key(sourceWorkload)}\u0000` +
-    `${key(sourceNamespace)}\u0000${key(method)}\u0000${key(authority)}\u0000${key(codeDetails)}`;
+    `${f.status}\u0000${f.flags}\u0000${f.errorClass}\u0000${f.direction}\u0000${key(f.service)}\u0000` +
+    `${key(f.namespace)}\u0000${f.route}\u0000${key(f.cluster)}\u0000${key(f.subset)}\u0000` +
+    `${key(f.sourceWorkload)}\u0000${key(f.sourceNamespace)}\u0000${key(f.method)}\u0000${key(f.authority)}\u0000` +
+    key(f.codeDetails);
   const hit = profiles.get(k);
   if (
     hit !== undefined &&
-    hit.status === status &&
-    hit.flags === flags &&
-    hit.errorClass === errorClass &&
-    hit.direction === direction &&
-    hit.service === service &&
-    hit.namespace === namespace &&
-    hit.route === route &&
-    hit.cluster === cluster &&
-    hit.subset === subset &&
-    hit.sourceWorkload === sourceWorkload &&
-    hit.sourceNamespace === sourceNamespace &&
-    hit.method === method &&
-    hit.authority === authority &&
-    hit.codeDetails === codeDetails
+    sameCall(hit, f) &&
+    hit.method === f.method &&
+    hit.authority === f.authority &&
+    hit.codeDetails === f.codeDetails
   )
     return hit;
   const profile: HopProfile = {
-    status,
-    flags: intern(flags)!,
-    errorClass,
-    direction,
-    service: intern(service),
-    namespace: intern(namespace),
-    route: intern(route)!,
-    cluster: intern(cluster),
-    subset: intern(subset),
-    sourceWorkload: intern(sourceWorkload),
-    sourceNamespace: intern(sourceNamespace),
-    method: intern(method),
-    authority: intern(authority),
-    codeDetails: intern(codeDetails),
+    status: f.status,
+    flags: intern(f.flags)!,
+    errorClass: f.errorClass,
+    direction: f.direction,
+    service: intern(f.service),
+    namespace: intern(f.namespace),
+    route: intern(f.route)!,
+    cluster: intern(f.cluster),
+    subset: intern(f.subset),
+    sourceWorkload: intern(f.sourceWorkload),
+    sourceNamespace: intern(f.sourceNamespace),
+    method: intern(f.method),
+    authority: intern(f.authority),
+    codeDetails: intern(f.codeDetails),
   };
   if (hit === undefined && profiles.size < 100_000) profiles.set(k, profile);
   return profile;
@@ -214,7 +207,10 @@ export function packHop(r: AccessRecord, baseMs: number, startMs = eventMs(r)): 
   };
 }
 
-/** What duplicate detection compares of two profiles (not method, authority, details: a re-sent line has them equal anyway). */
+/**
+ * Whether two profiles are the same call and outcome: what duplicate detection compares (not
+ * method, authority or details: two packings of one log line have them equal anyway).
+ */
 function sameCall(a: HopProfile, b: HopProfile): boolean {
   return (
     a === b ||
