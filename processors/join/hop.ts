@@ -121,63 +121,110 @@ function flagsOf(flags: string[]): string {
   return flags.length === 0 ? '' : flags.length === 1 ? flags[0] : flags.join(',');
 }
 
-const profiles = new Map<string, HopProfile>();
-/** A field in a profile's key: NUL separates fields, SOH stands for null. */
-const key = (s: string | null | undefined) => s ?? '\u0001';
+/**
+ * A profile's fields in the order the profile tree branches on them: the fewest distinct values
+ * first, so profiles share the upper levels and a new one usually adds a map or two near the leaves.
+ */
+type ProfileFields = [
+  direction: Direction,
+  errorClass: ErrorClass,
+  status: number,
+  flags: string,
+  method: string | null,
+  codeDetails: string | null,
+  namespace: string | null,
+  sourceNamespace: string | null,
+  service: string | null,
+  subset: string | null,
+  cluster: string | null,
+  sourceWorkload: string | null,
+  authority: string | null,
+  route: string,
+];
+const LAST_FIELD = 13;
+
+/** Nested maps, one level per field of ProfileFields; the last level maps to the profile. */
+type ProfileTree = Map<unknown, unknown>;
+const profileTree: ProfileTree = new Map();
+/** Maps in the tree: ~210 B each, so the cap bounds it to ~10 MB even if every field were unique. */
+let treeMaps = 1;
+const MAX_TREE_MAPS = 50_000;
 
 /**
- * The shared profile of a hop: found by one key of its fields (cheaper than interning each), and
- * compared field by field on a hit, so no odd value can pick another combination's profile.
- * Bounded like `intern`: past the cap, a hop gets a profile of its own.
+ * The shared profile of a hop, found by walking the profile tree field by field: each step is one
+ * map lookup, what interning that field alone would cost, and equal fields are the same profile.
+ * Past the tree's cap, a new combination gets a profile of its own (correct, only not shared).
  */
 function profileOf(r: AccessRecord): HopProfile {
-  const f: HopProfile = {
-    status: r['http.response.status_code'],
-    flags: flagsOf(r['envoy.response_flags']),
-    errorClass: r['mesh.error_class'],
-    direction: r['mesh.direction'],
-    service: r['mesh.destination.service'] ?? null,
-    namespace: r['mesh.destination.namespace'] ?? null,
-    route: r['mesh.route'],
-    cluster: r['envoy.upstream.cluster'] ?? null,
-    subset: r['mesh.destination.subset'] ?? null,
-    sourceWorkload: r['mesh.source.workload'] ?? null,
-    sourceNamespace: r['mesh.source.namespace'] ?? null,
-    method: r['http.request.method'] ?? null,
-    authority: r['envoy.authority'] ?? null,
-    codeDetails: r['envoy.response_code_details'] ?? null,
-  };
-  const k =
-    `${f.status}\u0000${f.flags}\u0000${f.errorClass}\u0000${f.direction}\u0000${key(f.service)}\u0000` +
-    `${key(f.namespace)}\u0000${f.route}\u0000${key(f.cluster)}\u0000${key(f.subset)}\u0000` +
-    `${key(f.sourceWorkload)}\u0000${key(f.sourceNamespace)}\u0000${key(f.method)}\u0000${key(f.authority)}\u0000` +
-    key(f.codeDetails);
-  const hit = profiles.get(k);
-  if (
-    hit !== undefined &&
-    sameCall(hit, f) &&
-    hit.method === f.method &&
-    hit.authority === f.authority &&
-    hit.codeDetails === f.codeDetails
-  )
-    return hit;
+  const f: ProfileFields = [
+    r['mesh.direction'],
+    r['mesh.error_class'],
+    r['http.response.status_code'],
+    flagsOf(r['envoy.response_flags']),
+    r['http.request.method'] ?? null,
+    r['envoy.response_code_details'] ?? null,
+    r['mesh.destination.namespace'] ?? null,
+    r['mesh.source.namespace'] ?? null,
+    r['mesh.destination.service'] ?? null,
+    r['mesh.destination.subset'] ?? null,
+    r['envoy.upstream.cluster'] ?? null,
+    r['mesh.source.workload'] ?? null,
+    r['envoy.authority'] ?? null,
+    r['mesh.route'],
+  ];
+  let level = profileTree;
+  for (let i = 0; i < LAST_FIELD; i++) {
+    const next = level.get(f[i]) as ProfileTree | undefined;
+    if (next === undefined) return addProfile(f, level, i);
+    level = next;
+  }
+  return (level.get(f[LAST_FIELD]) as HopProfile | undefined) ?? addProfile(f, level, LAST_FIELD);
+}
+
+/** A new profile of `f`, its strings interned, added below `level` (which branches on field `i`) while under the cap. */
+function addProfile(f: ProfileFields, level: ProfileTree, i: number): HopProfile {
+  // Interned in place: the tree's keys and the profile then share one copy of each string.
+  for (let k = 0; k <= LAST_FIELD; k++) if (typeof f[k] === 'string') f[k] = intern(f[k] as string)!;
+  const [
+    direction,
+    errorClass,
+    status,
+    flags,
+    method,
+    codeDetails,
+    namespace,
+    sourceNamespace,
+    service,
+    subset,
+    cluster,
+    sourceWorkload,
+    authority,
+    route,
+  ] = f;
   const profile: HopProfile = {
-    status: f.status,
-    flags: intern(f.flags)!,
-    errorClass: f.errorClass,
-    direction: f.direction,
-    service: intern(f.service),
-    namespace: intern(f.namespace),
-    route: intern(f.route)!,
-    cluster: intern(f.cluster),
-    subset: intern(f.subset),
-    sourceWorkload: intern(f.sourceWorkload),
-    sourceNamespace: intern(f.sourceNamespace),
-    method: intern(f.method),
-    authority: intern(f.authority),
-    codeDetails: intern(f.codeDetails),
+    status,
+    flags,
+    errorClass,
+    direction,
+    service,
+    namespace,
+    route,
+    cluster,
+    subset,
+    sourceWorkload,
+    sourceNamespace,
+    method,
+    authority,
+    codeDetails,
   };
-  if (hit === undefined && profiles.size < 100_000) profiles.set(k, profile);
+  if (treeMaps + LAST_FIELD - i > MAX_TREE_MAPS) return profile;
+  treeMaps += LAST_FIELD - i;
+  for (; i < LAST_FIELD; i++) {
+    const next: ProfileTree = new Map();
+    level.set(f[i], next);
+    level = next;
+  }
+  level.set(f[LAST_FIELD], profile);
   return profile;
 }
 
