@@ -1,18 +1,9 @@
-import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
 import type { AccessRecord } from '../../pipeline/records.ts';
-import { LineParser } from '../parse/line-parser.ts';
 import { packHop, sameHop } from './hop.ts';
+import { bookinfoHops } from './testdata/bookinfo-hops.ts';
 
-const parser = new LineParser('auto');
-const [gateway, inbound] = readFileSync(new URL('./testdata/bookinfo-hops.log', import.meta.url), 'utf8')
-  .trim()
-  .split('\n')
-  .map((l) => {
-    const r = parser.parse(l);
-    if (!r.ok) throw new Error(r.reason);
-    return r.record;
-  });
+const [gateway, inbound] = bookinfoHops();
 /** The hop as JSON.parse gives it behind Kafka: equal values, new string objects. */
 const fresh = (r: AccessRecord): AccessRecord => JSON.parse(JSON.stringify(r));
 const base = Date.parse(gateway['@timestamp']);

@@ -1,4 +1,3 @@
-import { readFileSync } from 'node:fs';
 import { pino } from 'pino';
 import { describe, expect, it } from 'vitest';
 import { Ack, createBatch, type Batch, type Outcome } from '../../pipeline/batch.ts';
@@ -6,19 +5,11 @@ import { Origin } from '../../pipeline/origin.ts';
 import type { AccessRecord, RequestDoc } from '../../pipeline/records.ts';
 import { CaptureIntake } from '../../pipeline/testing/capture.ts';
 import { testContext } from '../../pipeline/testing/context.ts';
-import { LineParser } from '../parse/line-parser.ts';
 import { joinConfig } from './config.ts';
 import { JoinProcessor } from './processor.ts';
+import { bookinfoHops } from './testdata/bookinfo-hops.ts';
 
-const parser = new LineParser('auto');
-const HOPS = readFileSync(new URL('./testdata/bookinfo-hops.log', import.meta.url), 'utf8')
-  .trim()
-  .split('\n')
-  .map((l) => {
-    const r = parser.parse(l);
-    if (!r.ok) throw new Error(r.reason);
-    return r.record;
-  });
+const HOPS = bookinfoHops();
 /** The 8 bookinfo hops as request `id`, `from`..`to` of them. */
 const hops = (id: string, from = 0, to = HOPS.length): AccessRecord[] =>
   HOPS.slice(from, to).map((h) => ({ ...h, 'http.request.id': id }));
