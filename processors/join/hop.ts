@@ -228,6 +228,15 @@ function addProfile(f: ProfileFields, level: ProfileTree, i: number): HopProfile
   return profile;
 }
 
+/**
+ * `n` as V8 keeps small integers, inside the object: a difference of two epoch-ms numbers is a
+ * double, which a field would hold in a separate 16 B heap box even when it is 3. Exact: a value
+ * that is not an int32 stays as it is.
+ */
+function small(n: number): number {
+  return n === (n | 0) ? n | 0 : n;
+}
+
 export function packHop(r: AccessRecord, baseMs: number, startMs = eventMs(r)): PackedHop {
   const upLocal = r['envoy.upstream.local_address'];
   const upHost = r['envoy.upstream.host'];
@@ -238,7 +247,7 @@ export function packHop(r: AccessRecord, baseMs: number, startMs = eventMs(r)): 
     if (k.startsWith('labels.')) (labels ??= {})[k.slice(7)] = r[k as `labels.${string}`] as string;
   }
   return {
-    start: startMs - baseMs,
+    start: small(startMs - baseMs),
     duration: r['event.duration'] == null ? -1 : Math.round(r['event.duration'] / 1e6),
     profile,
     remoteIp: intern(r['source.ip']),
@@ -295,7 +304,7 @@ export function sameHop(a: PackedHop, b: PackedHop): boolean {
 
 /** Rebases a hop's start when a part with an earlier start arrives later. */
 export function shiftHop(h: PackedHop, deltaMs: number): void {
-  h.start += deltaMs;
+  h.start = small(h.start + deltaMs);
 }
 
 /** Whether two addresses (an interned IP and a port) are the same known address. */
