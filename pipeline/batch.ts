@@ -6,6 +6,7 @@
  * Ownership: after `consume(batch)` resolves, the caller must not touch `batch.records` again.
  */
 import { PipelineError, type ErrorCode } from './errors.ts';
+import type { Origin } from './origin.ts';
 
 export type Outcome =
   | { status: 'delivered' }
@@ -21,8 +22,11 @@ export class Ack {
   #outcome: Outcome | undefined;
   #resolve!: (o: Outcome) => void;
   readonly settled: Promise<Outcome>;
+  /** Where the batch was read from, when its source can lose it (see origin.ts). */
+  readonly origin: Origin | undefined;
 
-  constructor() {
+  constructor(origin?: Origin) {
+    this.origin = origin;
     this.settled = new Promise<Outcome>((resolve) => (this.#resolve = resolve));
   }
 
@@ -38,15 +42,15 @@ export class Ack {
   }
 
   /**
-   * Splits this ack into `n` children; it settles when all of them have. The combined outcome is
-   * the worst one: rejected beats retryable beats delivered.
+   * Splits this ack into `n` children, each with this ack's origin; it settles when all of them
+   * have. The combined outcome is the worst one: rejected beats retryable beats delivered.
    */
   split(n: number): Ack[] {
     if (n === 0) {
       this.settle({ status: 'delivered' });
       return [];
     }
-    const children = Array.from({ length: n }, () => new Ack());
+    const children = Array.from({ length: n }, () => new Ack(this.origin));
     void Promise.all(children.map((c) => c.settled)).then((outcomes) => this.settle(worstOf(outcomes)));
     return children;
   }

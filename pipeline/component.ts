@@ -3,6 +3,7 @@ import type { Logger } from 'pino';
 import type { Batch } from './batch.ts';
 import type { Metrics } from './telemetry/metrics.ts';
 import type { DeadLetterSink } from './deadletter.ts';
+import type { Origins } from './origin.ts';
 import type { WorkerPool } from './workers/pool.ts';
 
 /**
@@ -58,6 +59,8 @@ export interface ComponentContext {
   readonly metrics: Metrics;
   readonly deadLetters: DeadLetterSink;
   readonly pool: WorkerPool;
+  /** This graph's notice of lost origins: sources that can lose records announce, stateful processors listen. */
+  readonly origins: Origins;
   /**
    * State that outlives a config reload: the first graph creates it under `key`, later graphs of
    * the same process get the same object (the signals keep their windows this way).

@@ -2,7 +2,7 @@ import { describe, expect, it } from 'vitest';
 import type { Batch } from '../../pipeline/batch.ts';
 import type { Intake } from '../../pipeline/component.ts';
 import type { ConsumerHooks, KafkaClient, KafkaGroupConsumer, TopicPartition } from '../../pipeline/kafka/client.ts';
-import { sourceOf } from '../../pipeline/kafka/source.ts';
+import type { Origin } from '../../pipeline/origin.ts';
 import { testContext } from '../../pipeline/testing/context.ts';
 import { kafkaReceiverConfig } from './config.ts';
 import { KafkaReceiver } from './receiver.ts';
@@ -101,7 +101,7 @@ describe('KafkaReceiver', () => {
     await group.feed(0, 10, 19);
     expect(intake.batches.map((b) => b.records.length)).toEqual([10, 10]);
     expect(intake.batches[0].records[0]).toEqual({ n: 0 });
-    expect(sourceOf(intake.batches[0].ack)).toEqual({ topic: 't', partition: 0 });
+    expect(intake.batches[0].ack.origin?.name).toBe('kafka:t/0');
     intake.batches[1].ack.settle({ status: 'delivered' });
     await wait(40);
     expect(group.commits).toEqual([]);
@@ -144,16 +144,44 @@ describe('KafkaReceiver', () => {
     await r.shutdown();
   });
 
-  it('stops committing for a revoked partition and tells the listeners', async () => {
-    const { group, intake, r } = await receiver();
-    const revoked: TopicPartition[][] = [];
-    r.onPartitionsRevoked((tps) => revoked.push(tps));
+  it('stops committing for a revoked partition and announces its origin lost', async () => {
+    const { group, intake, ctx, r } = await receiver();
+    const lost: string[][] = [];
+    ctx.origins.onLost((origins) => lost.push(origins.map((o) => o.name)));
+    await group.feed(0, 0, 4);
     await group.feed(1, 0, 9);
+    const [kept, revoked] = intake.batches.map((b) => b.ack.origin!);
     group.hooks.onAssigned([{ topic: 't', partition: 0 }]);
-    expect(revoked).toEqual([[{ topic: 't', partition: 1 }]]);
-    intake.batches[0].ack.settle({ status: 'delivered' });
+    expect(lost).toEqual([['kafka:t/1']]);
+    // The batch read before the rebalance carries the lost origin: a processor holding it drops it.
+    expect([kept.lost, revoked.lost]).toEqual([false, true]);
+    intake.batches[1].ack.settle({ status: 'delivered' });
     await wait(50);
     expect(group.commits).toEqual([]);
+    // A rebalance that keeps a partition announces nothing and keeps its origin.
+    group.hooks.onAssigned([{ topic: 't', partition: 0 }]);
+    await group.feed(0, 5, 9);
+    expect(lost).toHaveLength(1);
+    expect(intake.batches[2].ack.origin).toBe(kept);
+    for (const b of intake.batches) b.ack.settle({ status: 'delivered' });
+    await r.shutdown();
+  });
+
+  it('gives a partition that comes back a new origin, so batches read before the loss stay lost', async () => {
+    const { group, intake, r } = await receiver();
+    await group.feed(1, 0, 9);
+    group.hooks.onAssigned([{ topic: 't', partition: 0 }]);
+    group.hooks.onAssigned([
+      { topic: 't', partition: 0 },
+      { topic: 't', partition: 1 },
+    ]);
+    await group.feed(1, 0, 9);
+    const [before, after]: Origin[] = intake.batches.map((b) => b.ack.origin!);
+    expect([before.name, after.name]).toEqual(['kafka:t/1', 'kafka:t/1']);
+    expect([before.lost, after.lost]).toEqual([true, false]);
+    intake.batches[1].ack.settle({ status: 'delivered' });
+    await until(() => group.commits.length > 0);
+    expect(group.commits).toEqual([{ topic: 't', partition: 1, offset: '10' }]);
     await r.shutdown();
   });
 

@@ -11,11 +11,9 @@ import type {
 } from '../../pipeline/kafka/client.ts';
 import { CONTENT_TYPE_HEADER, codecOf } from '../../pipeline/kafka/codec.ts';
 import { createKafkajsClient } from '../../pipeline/kafka/kafkajs-client.ts';
-import { tagSource } from '../../pipeline/kafka/source.ts';
+import { Origin } from '../../pipeline/origin.ts';
 import { kafkaReceiverConfig, type KafkaReceiverConfig } from './config.ts';
 import { PartitionOffsets, type InFlight } from './offsets.ts';
-
-type RevokedListener = (partitions: TopicPartition[]) => void;
 
 const keyOf = (tp: TopicPartition) => `${tp.topic}/${tp.partition}`;
 
@@ -28,8 +26,10 @@ const keyOf = (tp: TopicPartition) => `${tp.topic}/${tp.partition}`;
  * outcome seeks the partition back to that batch, after `retryBackoffMs`.
  * Backpressure: when the pipeline stays full the partition is paused until it takes the batch;
  * past `maxInFlightRecords` unsettled records, fetching waits.
- * Rebalances: partitions that moved away are forgotten (no more commits for them) and reported
- * to `onPartitionsRevoked` listeners; the member that gains them reads from the committed offset.
+ * Rebalances: each assigned partition is one Origin (`<receiver id>:<topic>/<partition>`) that its
+ * batches carry on their ack. Partitions that moved away are forgotten (no more commits for them)
+ * and their origins announced lost (`ctx.origins`), so a processor drops what it holds from them:
+ * the member that gains them reads those records again from the committed offset.
  */
 export class KafkaReceiver implements Receiver {
   readonly name: string;
@@ -42,7 +42,8 @@ export class KafkaReceiver implements Receiver {
   /** Partitions waiting for their seek after a retryable outcome; their fetched batches are skipped. */
   readonly #rewinding = new Set<string>();
   #assignment: TopicPartition[] = [];
-  readonly #revokedListeners: RevokedListener[] = [];
+  /** The origin of each partition assigned now; a partition assigned again gets a new one. */
+  readonly #origins = new Map<string, Origin>();
   #timer: NodeJS.Timeout | undefined;
   #committing: Promise<void> = Promise.resolve();
   #stopping = false;
@@ -54,15 +55,6 @@ export class KafkaReceiver implements Receiver {
     this.#config = config;
     this.#next = next;
     this.#client = client ?? createKafkajsClient(config, ctx.logger);
-  }
-
-  /**
-   * Called with the partitions this member lost in a rebalance, before the batches read from
-   * them settle. Whatever a processor holds from them (see `sourceOf` in pipeline/kafka/source.ts)
-   * will be read again by the member that gained them, from the last commit.
-   */
-  onPartitionsRevoked(listener: RevokedListener): void {
-    this.#revokedListeners.push(listener);
   }
 
   /** Partitions this member owns now. */
@@ -100,22 +92,38 @@ export class KafkaReceiver implements Receiver {
   #onAssigned(assignment: TopicPartition[]): void {
     const now = new Set(assignment.map(keyOf));
     const revoked = this.#assignment.filter((tp) => !now.has(keyOf(tp)));
+    const lost: Origin[] = [];
     for (const tp of revoked) {
-      this.#partitions.delete(keyOf(tp));
-      this.#rewinding.delete(keyOf(tp));
+      const key = keyOf(tp);
+      this.#partitions.delete(key);
+      this.#rewinding.delete(key);
+      const origin = this.#origins.get(key);
+      if (origin) lost.push(origin);
+      this.#origins.delete(key);
     }
     this.#assignment = assignment;
+    for (const tp of assignment) this.#originOf(tp);
     this.#ctx.logger.info(
       { assigned: assignment.map(keyOf), revoked: revoked.map(keyOf) },
       'kafka partitions assigned',
     );
-    if (revoked.length > 0) for (const fn of this.#revokedListeners) fn(revoked);
+    this.#ctx.origins.lost(lost);
+  }
+
+  #originOf(tp: TopicPartition): Origin {
+    const key = keyOf(tp);
+    let origin = this.#origins.get(key);
+    if (!origin) this.#origins.set(key, (origin = new Origin(`${this.name}:${key}`)));
+    return origin;
   }
 
   async #onBatch(fetched: FetchedBatch, control: BatchControl): Promise<void> {
     const tp: TopicPartition = { topic: fetched.topic, partition: fetched.partition };
     const key = keyOf(tp);
     if (control.isStale() || this.#stopping || this.#rewinding.has(key) || fetched.messages.length === 0) return;
+    // Taken now: if a rebalance takes the partition away while this batch waits below, the batch
+    // still carries the origin that is then lost, and processors drop it.
+    const origin = this.#originOf(tp);
     const records = this.#decode(fetched);
 
     // Bounded: past the cap of unsettled records, wait (heartbeating) for the pipeline to settle some.
@@ -138,8 +146,7 @@ export class KafkaReceiver implements Receiver {
     // is not the one that counts, so each attempt gets a fresh ack and only the accepted one is tracked.
     let paused = false;
     for (;;) {
-      const ack = new Ack();
-      tagSource(ack, tp);
+      const ack = new Ack(origin);
       if (await this.#next.offer(createBatch(records, ack), 1000)) {
         const inFlight = offsets.add(first, last, records.length);
         void ack.settled.then((outcome) => this.#settled(tp, offsets, inFlight, outcome));

@@ -4,6 +4,7 @@ import type { Component, ComponentContext, Exporter, Intake, Processor, Receiver
 import type { MeshlogConfig } from '../config/load.ts';
 import type { Mode } from '../config/service.ts';
 import type { DeadLetterSink } from '../deadletter.ts';
+import { Origins } from '../origin.ts';
 import type { Metrics } from '../telemetry/metrics.ts';
 import type { WorkerPool } from '../workers/pool.ts';
 import { CopyingIntake } from './copying-intake.ts';
@@ -36,8 +37,11 @@ export class Graph {
   #stopping: Promise<void> | undefined;
 
   constructor(config: MeshlogConfig, mode: Mode, shared: Shared) {
+    // Per graph: a reload's new receivers and processors must not hear the old graph's losses.
+    const origins = new Origins();
     const ctx = (name: string): ComponentContext => ({
       ...shared,
+      origins,
       name,
       logger: shared.logger.child({ component: name }),
     });

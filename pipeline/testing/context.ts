@@ -1,11 +1,12 @@
 import { pino } from 'pino';
 import type { ComponentContext } from '../component.ts';
 import { MemoryDeadLetterSink } from '../deadletter.ts';
+import { Origins } from '../origin.ts';
 import { retainer } from '../runtime/retain.ts';
 import { Metrics } from '../telemetry/metrics.ts';
 import type { WorkerPool } from '../workers/pool.ts';
 
-/** A component context for unit tests: silent logs, fresh metrics, in-memory dead letters. */
+/** A component context for unit tests: silent logs, fresh metrics, in-memory dead letters, its own origins. */
 export function testContext(name: string, pool?: WorkerPool): ComponentContext & { deadLetters: MemoryDeadLetterSink } {
   return {
     name,
@@ -14,5 +15,6 @@ export function testContext(name: string, pool?: WorkerPool): ComponentContext &
     deadLetters: new MemoryDeadLetterSink(),
     pool: pool ?? (undefined as unknown as WorkerPool),
     retain: retainer(),
+    origins: new Origins(),
   };
 }

@@ -1,3 +1,4 @@
+import type { Origin } from '../../pipeline/origin.ts';
 import type { AccessRecord, JoinState, RequestDoc, SpanRecord } from '../../pipeline/records.ts';
 import { DueHeap } from './due-heap.ts';
 import { eventMs, packHop, sameHop, shiftHop } from './hop.ts';
@@ -25,6 +26,20 @@ interface Entry extends BufferedRequest {
   last: number;
   emittedAt: number;
   state: 'pending' | 'retained' | 'gone';
+  /** Where its parts were read from: usually one origin; an array when they came from several. */
+  origin: Origin | Origin[] | undefined;
+}
+
+/** `held` plus `origin`, allocating only for the rare request whose parts come from two origins. */
+function withOrigin(held: Origin | Origin[] | undefined, origin: Origin): Origin | Origin[] {
+  if (held === undefined || held === origin) return origin;
+  if (!Array.isArray(held)) return [held, origin];
+  if (!held.includes(origin)) held.push(origin);
+  return held;
+}
+
+function anyLost(origin: Origin | Origin[] | undefined): boolean {
+  return Array.isArray(origin) ? origin.some((o) => o.lost) : origin?.lost === true;
 }
 
 /**
@@ -89,8 +104,11 @@ export class JoinEngine {
     return this.#watermark;
   }
 
-  /** Adds one part; returns documents this caused (a `partial` eviction or a `late` re-emit). */
-  add(part: AccessRecord | SpanRecord, out: RequestDoc[] = []): RequestDoc[] {
+  /**
+   * Adds one part, read from `origin` when its source can lose it (see `dropLost`); returns
+   * documents this caused (a `partial` eviction or a `late` re-emit).
+   */
+  add(part: AccessRecord | SpanRecord, out: RequestDoc[] = [], origin?: Origin): RequestDoc[] {
     const id = part['http.request.id'];
     if (!id) {
       this.counters.unkeyed++;
@@ -113,13 +131,34 @@ export class JoinEngine {
     let entry = this.#pending.get(id);
     if (!entry) {
       // The heap keeps the due time; a popped entry's is re-checked, so the entry need not hold it.
-      entry = { id, base: start, last: end, hops: [], spans: null, emittedAt: 0, state: 'pending' };
+      entry = { id, base: start, last: end, hops: [], spans: null, emittedAt: 0, state: 'pending', origin: undefined };
       this.#pending.set(id, entry);
       this.#heap.push(this.#due(entry), entry);
       if (this.#pending.size > this.options.maxPending) this.#evictOldest(out);
     }
-    this.#merge(entry, part, isHop, start, end);
+    if (this.#merge(entry, part, isHop, start, end) && origin) entry.origin = withOrigin(entry.origin, origin);
     return out;
+  }
+
+  /**
+   * Drops every held request with a part from a lost origin, emitting nothing: the source's new
+   * owner reads those parts again, and a request with parts from two origins is dropped whole
+   * (what it held from the other origin alone would be a less complete copy). Emitted requests
+   * kept for late parts stay: no part of a lost origin comes here any more. Returns the dropped
+   * request ids and how many parts they held.
+   */
+  dropLost(): { ids: string[]; parts: number } {
+    const ids: string[] = [];
+    let parts = 0;
+    for (const e of this.#pending.values()) {
+      if (!anyLost(e.origin)) continue;
+      ids.push(e.id);
+      parts += e.hops.length + (e.spans?.length ?? 0);
+      this.#pending.delete(e.id);
+      // Its heap slot is skipped when it comes up, as for any entry no longer pending.
+      this.#drop(e);
+    }
+    return { ids, parts };
   }
 
   /** Adds the part to the entry unless it is a duplicate; returns whether it was new. */

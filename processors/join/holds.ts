@@ -51,6 +51,16 @@ export class AckHolds {
     }
     if (holds.length) void out.settled.then((o) => holds.forEach((h) => release(h, o)));
   }
+
+  /** The requests `ids` were dropped, never to be emitted: their holds are released with `outcome`. */
+  drop(ids: Iterable<string>, outcome: Outcome): void {
+    for (const id of ids) {
+      const list = this.#byRequest.get(id);
+      if (!list) continue;
+      this.#byRequest.delete(id);
+      for (const h of list) release(h, outcome);
+    }
+  }
 }
 
 function release(hold: Hold, outcome: Outcome): void {

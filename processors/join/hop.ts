@@ -1,44 +1,54 @@
 import type { AccessRecord, Direction, ErrorClass } from '../../pipeline/records.ts';
 
 /**
- * A buffered hop, stored compactly: one small array per hop, no keys, low-cardinality strings
- * interned (so every hop of `reviews` points at one string), times as small integers relative to
- * the request's first start. A parsed AccessRecord object graph costs ~2 KB on the heap; this
- * costs a few hundred bytes (bench/join measures it).
+ * What the hops of one kind of call share (the same route between the same workloads, with the
+ * same outcome): low-cardinality fields, interned as one object per distinct combination, so a
+ * hop holds one pointer to it instead of a slot per field.
  */
-export type PackedHop = [
-  startOffsetMs: number,
-  durationMs: number,
-  status: number,
-  flags: string,
-  errorClass: ErrorClass,
-  direction: Direction,
-  service: string | null,
-  namespace: string | null,
-  route: string,
-  cluster: string | null,
-  subset: string | null,
-  sourceWorkload: string | null,
-  sourceNamespace: string | null,
+export interface HopProfile {
+  readonly status: number;
+  /** Response flags joined by commas; '' for none. */
+  readonly flags: string;
+  readonly errorClass: ErrorClass;
+  readonly direction: Direction;
+  readonly service: string | null;
+  readonly namespace: string | null;
+  readonly route: string;
+  readonly cluster: string | null;
+  readonly subset: string | null;
+  readonly sourceWorkload: string | null;
+  readonly sourceNamespace: string | null;
+  readonly method: string | null;
+  readonly authority: string | null;
+  readonly codeDetails: string | null;
+}
+
+/**
+ * A buffered hop, stored compactly: what varies per hop (times as small integers relative to the
+ * request's first start, addresses with their IPs interned and ports apart) plus its shared
+ * profile. Every hop is built by one object literal, so all share one hidden class with in-object
+ * fields: 128 B a hop, where a parsed AccessRecord object graph costs ~2 KB (bench/join).
+ */
+export interface PackedHop {
+  start: number;
+  /** ms, -1 when unknown. */
+  readonly duration: number;
+  readonly profile: HopProfile;
   /** downstream_remote_address: who called this proxy (IP interned, port apart). */
-  remoteIp: string | null,
-  remotePort: number,
+  readonly remoteIp: string | null;
+  readonly remotePort: number;
   /** downstream_local_address: where this proxy was called. */
-  localIp: string | null,
-  localPort: number,
+  readonly localIp: string | null;
+  readonly localPort: number;
   /** upstream_local_address: the connection this proxy opened upstream. */
-  upstreamLocalIp: string | null,
-  upstreamLocalPort: number,
-  upstreamHostIp: string | null,
-  upstreamHostPort: number,
-  method: string | null,
+  readonly upstreamLocalIp: string | null;
+  readonly upstreamLocalPort: number;
+  readonly upstreamHostIp: string | null;
+  readonly upstreamHostPort: number;
   /** The path for failing hops; for the others the route template (paths are unique per request and costly). */
-  path: string | null,
-  authority: string | null,
-  port: number | null,
-  codeDetails: string | null,
-  labels: Record<string, string> | null,
-];
+  readonly path: string | null;
+  readonly labels: Record<string, string> | null;
+}
 
 const interned = new Map<string, string>();
 /** Shares one copy of each low-cardinality string; bounded so a flood of unique values cannot grow it. */
@@ -106,93 +116,198 @@ export function eventMs(r: AccessRecord): number {
   return ((days * 24 + hour) * 60 + minute) * 60_000 + second * 1000 + ms;
 }
 
-/** Response flags as one interned string: no join for the usual none or one. */
+/** Response flags as one string: no join for the usual none or one. */
 function flagsOf(flags: string[]): string {
-  if (flags.length === 0) return '';
-  return intern(flags.length === 1 ? flags[0] : flags.join(','))!;
+  return flags.length === 0 ? '' : flags.length === 1 ? flags[0] : flags.join(',');
+}
+
+/**
+ * A profile's fields in the order the profile tree branches on them: the fewest distinct values
+ * first, so profiles share the upper levels and a new one usually adds a map or two near the leaves.
+ */
+type ProfileFields = [
+  direction: Direction,
+  errorClass: ErrorClass,
+  status: number,
+  flags: string,
+  method: string | null,
+  codeDetails: string | null,
+  namespace: string | null,
+  sourceNamespace: string | null,
+  service: string | null,
+  subset: string | null,
+  cluster: string | null,
+  sourceWorkload: string | null,
+  authority: string | null,
+  route: string,
+];
+const LAST_FIELD = 13;
+
+/** Nested maps, one level per field of ProfileFields; the last level maps to the profile. */
+type ProfileTree = Map<unknown, unknown>;
+const profileTree: ProfileTree = new Map();
+/** Maps in the tree: ~210 B each, so the cap bounds it to ~10 MB even if every field were unique. */
+let treeMaps = 1;
+const MAX_TREE_MAPS = 50_000;
+
+/**
+ * The shared profile of a hop, found by walking the profile tree field by field: each step is one
+ * map lookup, what interning that field alone would cost, and equal fields are the same profile.
+ * Past the tree's cap, a new combination gets a profile of its own (correct, only not shared).
+ */
+function profileOf(r: AccessRecord): HopProfile {
+  const f: ProfileFields = [
+    r['mesh.direction'],
+    r['mesh.error_class'],
+    r['http.response.status_code'],
+    flagsOf(r['envoy.response_flags']),
+    r['http.request.method'] ?? null,
+    r['envoy.response_code_details'] ?? null,
+    r['mesh.destination.namespace'] ?? null,
+    r['mesh.source.namespace'] ?? null,
+    r['mesh.destination.service'] ?? null,
+    r['mesh.destination.subset'] ?? null,
+    r['envoy.upstream.cluster'] ?? null,
+    r['mesh.source.workload'] ?? null,
+    r['envoy.authority'] ?? null,
+    r['mesh.route'],
+  ];
+  let level = profileTree;
+  for (let i = 0; i < LAST_FIELD; i++) {
+    const next = level.get(f[i]) as ProfileTree | undefined;
+    if (next === undefined) return addProfile(f, level, i);
+    level = next;
+  }
+  return (level.get(f[LAST_FIELD]) as HopProfile | undefined) ?? addProfile(f, level, LAST_FIELD);
+}
+
+/** A new profile of `f`, its strings interned, added below `level` (which branches on field `i`) while under the cap. */
+function addProfile(f: ProfileFields, level: ProfileTree, i: number): HopProfile {
+  // Interned in place: the tree's keys and the profile then share one copy of each string.
+  for (let k = 0; k <= LAST_FIELD; k++) if (typeof f[k] === 'string') f[k] = intern(f[k] as string)!;
+  const [
+    direction,
+    errorClass,
+    status,
+    flags,
+    method,
+    codeDetails,
+    namespace,
+    sourceNamespace,
+    service,
+    subset,
+    cluster,
+    sourceWorkload,
+    authority,
+    route,
+  ] = f;
+  const profile: HopProfile = {
+    status,
+    flags,
+    errorClass,
+    direction,
+    service,
+    namespace,
+    route,
+    cluster,
+    subset,
+    sourceWorkload,
+    sourceNamespace,
+    method,
+    authority,
+    codeDetails,
+  };
+  if (treeMaps + LAST_FIELD - i > MAX_TREE_MAPS) return profile;
+  treeMaps += LAST_FIELD - i;
+  for (; i < LAST_FIELD; i++) {
+    const next: ProfileTree = new Map();
+    level.set(f[i], next);
+    level = next;
+  }
+  level.set(f[LAST_FIELD], profile);
+  return profile;
+}
+
+/**
+ * `n` as V8 keeps small integers, inside the object: a difference of two epoch-ms numbers is a
+ * double, which a field would hold in a separate 16 B heap box even when it is 3. Exact: a value
+ * that is not an int32 stays as it is.
+ */
+function small(n: number): number {
+  return n === (n | 0) ? n | 0 : n;
 }
 
 export function packHop(r: AccessRecord, baseMs: number, startMs = eventMs(r)): PackedHop {
   const upLocal = r['envoy.upstream.local_address'];
   const upHost = r['envoy.upstream.host'];
-  const failing = r['mesh.error_class'] !== 'ok' && r['mesh.error_class'] !== 'client_abort';
+  const profile = profileOf(r);
+  const failing = profile.errorClass !== 'ok' && profile.errorClass !== 'client_abort';
   let labels: Record<string, string> | null = null;
   for (const k in r) {
     if (k.startsWith('labels.')) (labels ??= {})[k.slice(7)] = r[k as `labels.${string}`] as string;
   }
-  return [
-    startMs - baseMs,
-    r['event.duration'] == null ? -1 : Math.round(r['event.duration'] / 1e6),
-    r['http.response.status_code'],
-    flagsOf(r['envoy.response_flags']),
-    r['mesh.error_class'],
-    r['mesh.direction'],
-    intern(r['mesh.destination.service']),
-    intern(r['mesh.destination.namespace']),
-    intern(r['mesh.route'])!,
-    intern(r['envoy.upstream.cluster']),
-    intern(r['mesh.destination.subset']),
-    intern(r['mesh.source.workload']),
-    intern(r['mesh.source.namespace']),
-    intern(r['source.ip']),
-    r['source.port'] ?? 0,
-    intern(r['destination.ip']),
-    r['destination.port'] ?? 0,
-    ipOf(upLocal),
-    portOf(upLocal),
-    ipOf(upHost),
-    portOf(upHost),
-    intern(r['http.request.method']),
-    failing ? (r['url.original'] ?? null) : intern(r['mesh.route']),
-    intern(r['envoy.authority']),
-    r['mesh.destination.port'] ?? null,
-    intern(r['envoy.response_code_details']),
+  return {
+    start: small(startMs - baseMs),
+    duration: r['event.duration'] == null ? -1 : Math.round(r['event.duration'] / 1e6),
+    profile,
+    remoteIp: intern(r['source.ip']),
+    remotePort: r['source.port'] ?? 0,
+    localIp: intern(r['destination.ip']),
+    localPort: r['destination.port'] ?? 0,
+    upstreamLocalIp: ipOf(upLocal),
+    upstreamLocalPort: portOf(upLocal),
+    upstreamHostIp: ipOf(upHost),
+    upstreamHostPort: portOf(upHost),
+    path: failing ? (r['url.original'] ?? null) : profile.route,
     labels,
-  ];
+  };
+}
+
+/**
+ * Whether two profiles are the same call and outcome: what duplicate detection compares (not
+ * method, authority or details: two packings of one log line have them equal anyway).
+ */
+function sameCall(a: HopProfile, b: HopProfile): boolean {
+  return (
+    a === b ||
+    (a.status === b.status &&
+      a.flags === b.flags &&
+      a.errorClass === b.errorClass &&
+      a.direction === b.direction &&
+      a.service === b.service &&
+      a.namespace === b.namespace &&
+      a.route === b.route &&
+      a.cluster === b.cluster &&
+      a.subset === b.subset &&
+      a.sourceWorkload === b.sourceWorkload &&
+      a.sourceNamespace === b.sourceNamespace)
+  );
 }
 
 /** Two packings of the same log line (a re-sent hop) are duplicates. */
 export function sameHop(a: PackedHop, b: PackedHop): boolean {
-  for (let i = 0; i <= H.upstreamHostPort; i++) if (a[i] !== b[i]) return false;
-  return a[H.path] === b[H.path];
+  return (
+    a.start === b.start &&
+    a.duration === b.duration &&
+    a.remoteIp === b.remoteIp &&
+    a.remotePort === b.remotePort &&
+    a.localIp === b.localIp &&
+    a.localPort === b.localPort &&
+    a.upstreamLocalIp === b.upstreamLocalIp &&
+    a.upstreamLocalPort === b.upstreamLocalPort &&
+    a.upstreamHostIp === b.upstreamHostIp &&
+    a.upstreamHostPort === b.upstreamHostPort &&
+    a.path === b.path &&
+    sameCall(a.profile, b.profile)
+  );
 }
 
 /** Rebases a hop's start when a part with an earlier start arrives later. */
 export function shiftHop(h: PackedHop, deltaMs: number): void {
-  h[0] += deltaMs;
+  h.start = small(h.start + deltaMs);
 }
 
-export const H = {
-  start: 0,
-  duration: 1,
-  status: 2,
-  flags: 3,
-  errorClass: 4,
-  direction: 5,
-  service: 6,
-  namespace: 7,
-  route: 8,
-  cluster: 9,
-  subset: 10,
-  sourceWorkload: 11,
-  sourceNamespace: 12,
-  remoteIp: 13,
-  remotePort: 14,
-  localIp: 15,
-  localPort: 16,
-  upstreamLocalIp: 17,
-  upstreamLocalPort: 18,
-  upstreamHostIp: 19,
-  upstreamHostPort: 20,
-  method: 21,
-  path: 22,
-  authority: 23,
-  port: 24,
-  codeDetails: 25,
-  labels: 26,
-} as const;
-
-/** Whether two address slots (ip index, port at ip index + 1) hold the same known address. */
-export function sameAddress(a: PackedHop, ai: number, b: PackedHop, bi: number): boolean {
-  return a[ai] !== null && a[ai] === b[bi] && a[ai + 1] === b[bi + 1];
+/** Whether two addresses (an interned IP and a port) are the same known address. */
+export function sameAddress(aIp: string | null, aPort: number, bIp: string | null, bPort: number): boolean {
+  return aIp !== null && aIp === bIp && aPort === bPort;
 }

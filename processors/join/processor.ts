@@ -6,6 +6,7 @@ import { joinConfig, type JoinConfig } from './config.ts';
 import { JoinEngine, type JoinCounters } from './engine.ts';
 import { AckHolds } from './holds.ts';
 import { processMemoryLimiter } from '../../pipeline/memory/process.ts';
+import type { Origin } from '../../pipeline/origin.ts';
 
 /**
  * The join in a live pipeline. Hops and spans go into the engine; RequestDocs come out when due.
@@ -17,6 +18,12 @@ import { processMemoryLimiter } from '../../pipeline/memory/process.ts';
  * `delivered` (processor mode, behind the Kafka source), it is acknowledged only when every
  * RequestDoc that contains one of its records has been delivered downstream, so the source's
  * commit point never passes a record the join still holds.
+ *
+ * Rebalances: when the source loses an origin (a Kafka partition moved to another processor), the
+ * requests holding a part from it are dropped, not emitted, and their held acks settle
+ * `retryable`: the new owner reads those parts again from the last commit and emits the whole
+ * request, where this one would emit a less complete copy. Batches of a lost origin that arrive
+ * afterwards (queued before the rebalance) are dropped the same way.
  */
 export class JoinProcessor implements Processor<unknown, unknown> {
   readonly name: string;
@@ -38,6 +45,7 @@ export class JoinProcessor implements Processor<unknown, unknown> {
     this.#config = config;
     this.engine = new JoinEngine({ ...config });
     if (config.ackOn === 'delivered') this.#holds = new AckHolds();
+    ctx.origins.onLost((lost) => void this.#serialize(async () => this.#dropLost(lost)));
   }
 
   connect(next: Consumer): void {
@@ -57,6 +65,8 @@ export class JoinProcessor implements Processor<unknown, unknown> {
 
   async consume(batch: Batch<unknown>): Promise<void> {
     return this.#serialize(async () => {
+      const origin = batch.ack.origin;
+      if (origin?.lost) return this.#dropStale(batch, origin);
       const docs: RequestDoc[] = [];
       const parts: unknown[] = [];
       const ids = new Set<string>();
@@ -66,7 +76,7 @@ export class JoinProcessor implements Processor<unknown, unknown> {
           // A span without a request id can never be joined: pass it on now, unchanged.
           parts.push(r);
         } else if (ds === 'envoy.access' || ds === 'mesh.span') {
-          this.engine.add(r, docs);
+          this.engine.add(r, docs, origin);
           if (r['http.request.id']) ids.add(r['http.request.id']);
           if (this.#config.emitParts) parts.push(r);
         } else {
@@ -89,6 +99,25 @@ export class JoinProcessor implements Processor<unknown, unknown> {
       }
       await this.#push(out);
     });
+  }
+
+  /** Drops what is held from the origins just lost; logged once per loss, with how much went. */
+  #dropLost(lost: readonly Origin[]): void {
+    const { ids, parts } = this.engine.dropLost();
+    this.#holds?.drop(ids, { status: 'retryable', reason: 'its source partition moved to another processor' });
+    if (parts > 0) this.#ctx.metrics.dropped.inc({ component: this.name, reason: 'origin_lost' }, parts);
+    this.#report();
+    this.#ctx.logger.info(
+      { origins: lost.map((o) => o.name), requests: ids.length, parts },
+      'origins lost: dropped the requests held from them (their new owner reads them again)',
+    );
+  }
+
+  /** A batch read before its origin was lost: the new owner reads it again, so nothing of it goes on. */
+  #dropStale(batch: Batch<unknown>, origin: Origin): void {
+    const n = batch.records.length;
+    if (n > 0) this.#ctx.metrics.dropped.inc({ component: this.name, reason: 'origin_lost' }, n);
+    batch.ack.settle({ status: 'retryable', reason: `${origin.name} moved to another processor` });
   }
 
   async #tick(): Promise<void> {

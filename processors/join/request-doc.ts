@@ -1,5 +1,5 @@
 import type { ErrorClass, HopSummary, JoinState, RequestDoc, SpanRecord } from '../../pipeline/records.ts';
-import { H, type PackedHop } from './hop.ts';
+import type { PackedHop } from './hop.ts';
 import { isServerFault } from '../../pipeline/mesh/error-class.ts';
 import { synthesizeSpans } from './synthesize.ts';
 import { callTree } from './tree.ts';
@@ -30,15 +30,17 @@ function attachSpans(req: BufferedRequest, order: number[], summaries: HopSummar
     order.forEach((hopIdx, pos) => {
       if (taken.has(pos)) return;
       const h = req.hops[hopIdx];
-      const inbound = h[H.direction] === 'inbound';
+      const inbound = h.profile.direction === 'inbound';
       if ((kind === 'server') !== inbound || (kind !== 'server' && kind !== 'client')) return;
       const cluster = stripSemicolon(span['envoy.upstream.cluster']);
-      if (cluster && stripSemicolon(h[H.cluster]) && cluster !== stripSemicolon(h[H.cluster])) return;
+      if (cluster && stripSemicolon(h.profile.cluster) && cluster !== stripSemicolon(h.profile.cluster)) return;
       const workloadMismatch =
-        span['mesh.source.workload'] && h[H.sourceWorkload] && span['mesh.source.workload'] !== h[H.sourceWorkload]
+        span['mesh.source.workload'] &&
+        h.profile.sourceWorkload &&
+        span['mesh.source.workload'] !== h.profile.sourceWorkload
           ? 10_000
           : 0;
-      const score = workloadMismatch + Math.abs(startMs - h[H.start]);
+      const score = workloadMismatch + Math.abs(startMs - h.start);
       if (score < bestScore) {
         best = pos;
         bestScore = score;
@@ -63,31 +65,32 @@ export function buildRequestDoc(
     const h = req.hops[hopIdx];
     // An inbound cluster (`inbound|9080||`) does not name the service; its caller's cluster does.
     const p = parent[hopIdx];
-    const service = h[H.service] ?? (h[H.direction] === 'inbound' && p !== -1 ? req.hops[p][H.service] : null);
+    const service =
+      h.profile.service ?? (h.profile.direction === 'inbound' && p !== -1 ? req.hops[p].profile.service : null);
     return {
       index: pos,
       parent: parent[hopIdx] === -1 ? null : position.get(parent[hopIdx])!,
-      '@timestamp': new Date(req.base + h[H.start]).toISOString(),
+      '@timestamp': new Date(req.base + h.start).toISOString(),
       service,
-      direction: h[H.direction],
-      route: h[H.route],
-      status: h[H.status],
-      flags: h[H.flags] ? h[H.flags].split(',') : [],
-      'event.duration': h[H.duration] < 0 ? null : h[H.duration] * 1_000_000,
-      error_class: h[H.errorClass],
-      cluster: h[H.cluster],
+      direction: h.profile.direction,
+      route: h.profile.route,
+      status: h.profile.status,
+      flags: h.profile.flags ? h.profile.flags.split(',') : [],
+      'event.duration': h.duration < 0 ? null : h.duration * 1_000_000,
+      error_class: h.profile.errorClass,
+      cluster: h.profile.cluster,
     };
   });
   attachSpans(req, order, summaries);
 
   const labels: Record<string, string> = {};
-  for (const hopIdx of order) for (const [k, v] of Object.entries(req.hops[hopIdx][H.labels] ?? {})) labels[k] ??= v;
+  for (const hopIdx of order) for (const [k, v] of Object.entries(req.hops[hopIdx].labels ?? {})) labels[k] ??= v;
   for (const s of req.spans ?? []) {
     for (const k in s) if (k.startsWith('labels.')) labels[k.slice(7)] ??= s[k as keyof SpanRecord] as string;
   }
 
   let end = req.base;
-  for (const h of req.hops) end = Math.max(end, req.base + h[H.start] + Math.max(h[H.duration], 0));
+  for (const h of req.hops) end = Math.max(end, req.base + h.start + Math.max(h.duration, 0));
   for (const s of req.spans ?? []) end = Math.max(end, Number(BigInt(s['span.end_ns']) / 1_000_000n));
   const root = summaries[0];
   const failed = failureOrigin(summaries);

@@ -1,7 +1,7 @@
 import { createHash } from 'node:crypto';
 import type { HopSummary, SpanRecord } from '../../pipeline/records.ts';
 import { isServerFault } from '../../pipeline/mesh/error-class.ts';
-import { H, type PackedHop } from './hop.ts';
+import type { PackedHop } from './hop.ts';
 
 const hex = (s: string, bytes: number) =>
   createHash('sha256')
@@ -35,10 +35,10 @@ export function synthesizeSpans(
   const traceId = syntheticTraceId(requestId);
   return summaries.map((s, pos) => {
     const h = hops[order[pos]];
-    const startNs = BigInt(baseMs + h[H.start]) * 1_000_000n;
-    const durNs = BigInt(Math.max(h[H.duration], 0)) * 1_000_000n;
+    const startNs = BigInt(baseMs + h.start) * 1_000_000n;
+    const durNs = BigInt(Math.max(h.duration, 0)) * 1_000_000n;
     const failing = isServerFault(s.error_class);
-    const host = h[H.authority] ?? s.service ?? 'unknown';
+    const host = h.profile.authority ?? s.service ?? 'unknown';
     const attributes: Record<string, string | number | boolean> = {
       'meshlog.synthetic': true,
       'meshlog.request_id': requestId,
@@ -49,23 +49,23 @@ export function synthesizeSpans(
       'mesh.direction': s.direction,
       component: 'proxy',
     };
-    const method = h[H.method];
-    const details = h[H.codeDetails];
+    const method = h.profile.method;
+    const details = h.profile.codeDetails;
     if (method) attributes['http.method'] = method;
-    if (h[H.path]) attributes['http.url'] = `http://${host}${h[H.path]}`;
+    if (h.path) attributes['http.url'] = `http://${host}${h.path}`;
     if (s.cluster) attributes.upstream_cluster = s.cluster;
     if (s.flags.length) attributes.response_flags = s.flags.join(',');
     if (details) attributes.response_code_details = details;
-    for (const [k, v] of Object.entries(h[H.labels] ?? {})) attributes[`labels.${k}`] = v;
+    for (const [k, v] of Object.entries(h.labels ?? {})) attributes[`labels.${k}`] = v;
     const service =
-      s.direction === 'inbound' ? (s.service ?? 'unknown') : (h[H.sourceWorkload] ?? s.service ?? 'unknown');
+      s.direction === 'inbound' ? (s.service ?? 'unknown') : (h.profile.sourceWorkload ?? s.service ?? 'unknown');
     return {
-      '@timestamp': new Date(baseMs + h[H.start]).toISOString(),
+      '@timestamp': new Date(baseMs + h.start).toISOString(),
       'event.dataset': 'mesh.span',
       'trace.id': traceId,
       'span.id': syntheticSpanId(requestId, pos),
       'parent.id': s.parent === null ? null : syntheticSpanId(requestId, s.parent),
-      'span.name': `${host}${h[H.path] ?? ''}`,
+      'span.name': `${host}${h.path ?? ''}`,
       'span.kind': s.direction === 'inbound' ? 'server' : 'client',
       'span.start_ns': startNs.toString(),
       'span.end_ns': (startNs + durNs).toString(),
@@ -76,8 +76,8 @@ export function synthesizeSpans(
       'http.response.status_code': s.status,
       'envoy.upstream.cluster': s.cluster,
       'envoy.response_flags': s.flags,
-      'mesh.source.workload': h[H.sourceWorkload],
-      'mesh.source.namespace': h[H.sourceNamespace],
+      'mesh.source.workload': h.profile.sourceWorkload,
+      'mesh.source.namespace': h.profile.sourceNamespace,
       attributes,
     } satisfies SpanRecord;
   });

@@ -1,22 +1,22 @@
-import { H, sameAddress, type PackedHop } from './hop.ts';
+import { sameAddress, type PackedHop } from './hop.ts';
 
 const RANK: Record<string, number> = { gateway: 0, outbound: 1, passthrough: 1, blackhole: 1, inbound: 2, unknown: 3 };
-const isClient = (h: PackedHop) => h[H.direction] !== 'inbound' && h[H.direction] !== 'unknown';
+const isClient = (h: PackedHop) => h.profile.direction !== 'inbound' && h.profile.direction !== 'unknown';
 const hostOf = (authority: string | null) => (authority ? authority.replace(/:\d+$/, '') : null);
 
 /** Total order used for ties: start, then gateway/outbound before inbound, then stable text keys. */
 function compare(a: PackedHop, b: PackedHop): number {
   return (
-    a[H.start] - b[H.start] ||
-    RANK[a[H.direction]] - RANK[b[H.direction]] ||
-    cmp(a[H.cluster], b[H.cluster]) ||
-    cmp(a[H.remoteIp], b[H.remoteIp]) ||
-    a[H.remotePort] - b[H.remotePort] ||
-    cmp(a[H.localIp], b[H.localIp]) ||
-    a[H.localPort] - b[H.localPort] ||
-    cmp(a[H.path], b[H.path]) ||
-    a[H.status] - b[H.status] ||
-    a[H.duration] - b[H.duration]
+    a.start - b.start ||
+    RANK[a.profile.direction] - RANK[b.profile.direction] ||
+    cmp(a.profile.cluster, b.profile.cluster) ||
+    cmp(a.remoteIp, b.remoteIp) ||
+    a.remotePort - b.remotePort ||
+    cmp(a.localIp, b.localIp) ||
+    a.localPort - b.localPort ||
+    cmp(a.path, b.path) ||
+    a.profile.status - b.profile.status ||
+    a.duration - b.duration
   );
 }
 const cmp = (a: string | null, b: string | null) => (a ?? '').localeCompare(b ?? '');
@@ -59,30 +59,34 @@ export function callTree(hops: PackedHop[], skewMs: number): CallTree {
 
   for (const i of sorted) {
     const h = hops[i];
-    const t = h[H.start];
-    if (h[H.direction] === 'inbound') {
+    const t = h.start;
+    if (h.profile.direction === 'inbound') {
       const clients = sorted.filter((j) => isClient(hops[j]));
-      const before = (j: number) => hops[j][H.start] <= t + skewMs;
-      const closeness = (j: number) => Math.abs(t - hops[j][H.start]);
+      const before = (j: number) => hops[j].start <= t + skewMs;
+      const closeness = (j: number) => Math.abs(t - hops[j].start);
       let p = pick(
         i,
-        clients.filter((j) => sameAddress(hops[j], H.upstreamLocalIp, h, H.remoteIp)),
+        clients.filter((j) =>
+          sameAddress(hops[j].upstreamLocalIp, hops[j].upstreamLocalPort, h.remoteIp, h.remotePort),
+        ),
         closeness,
       );
       if (p === -1)
         p = pick(
           i,
-          clients.filter((j) => sameAddress(hops[j], H.upstreamHostIp, h, H.localIp) && before(j)),
+          clients.filter(
+            (j) => sameAddress(hops[j].upstreamHostIp, hops[j].upstreamHostPort, h.localIp, h.localPort) && before(j),
+          ),
           closeness,
         );
       if (p === -1) {
-        const svc = h[H.service] ?? hostOf(h[H.authority])?.split('.')[0] ?? null;
+        const svc = h.profile.service ?? hostOf(h.profile.authority)?.split('.')[0] ?? null;
         p = pick(
           i,
           clients.filter(
             (j) =>
               svc !== null &&
-              (hops[j][H.service] === svc || hostOf(hops[j][H.authority])?.split('.')[0] === svc) &&
+              (hops[j].profile.service === svc || hostOf(hops[j].profile.authority)?.split('.')[0] === svc) &&
               before(j),
           ),
           closeness,
@@ -90,16 +94,16 @@ export function callTree(hops: PackedHop[], skewMs: number): CallTree {
       }
       parent[i] = p;
     } else if (isClient(h)) {
-      const podIp = h[H.remoteIp];
+      const podIp = h.remoteIp;
       const holds = (k: number) => {
-        const s = hops[k][H.start];
-        const d = Math.max(hops[k][H.duration], 0);
+        const s = hops[k].start;
+        const d = Math.max(hops[k].duration, 0);
         return s <= t + skewMs && s + d + skewMs >= t;
       };
       const inbound = sorted.filter(
-        (k) => hops[k][H.direction] === 'inbound' && podIp !== null && hops[k][H.localIp] === podIp && holds(k),
+        (k) => hops[k].profile.direction === 'inbound' && podIp !== null && hops[k].localIp === podIp && holds(k),
       );
-      parent[i] = pick(i, inbound, (k) => t - hops[k][H.start]);
+      parent[i] = pick(i, inbound, (k) => t - hops[k].start);
     }
   }
 
