@@ -37,6 +37,8 @@ export class SignalsProcessor implements Processor<PipelineRecord, PipelineRecor
     this.#config = config;
     this.#ctx = ctx;
     this.engine = ctx.retain(`signals:${ctx.name}`, () => new SignalsEngine(config, ctx.metrics));
+    // A partition that moved away no longer holds back the watermark of the calls we send.
+    ctx.origins.onLost((lost) => lost.forEach((o) => this.engine.forgetOrigin(o.name)));
   }
 
   connect(next: Consumer<PipelineRecord>): void {
@@ -53,7 +55,7 @@ export class SignalsProcessor implements Processor<PipelineRecord, PipelineRecor
   }
 
   async consume(batch: Batch<PipelineRecord>): Promise<void> {
-    this.#log(this.engine.observe(batch.records));
+    this.#log(this.engine.observe(batch.records, batch.ack.origin?.name));
     batch.ack.settle({ status: 'delivered' });
   }
 

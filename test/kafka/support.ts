@@ -251,7 +251,7 @@ export function processorConfig(o: {
   const exporters = { ...outputs };
   let [signals, windows] = ['', ''];
   if (o.windowsTopic) {
-    signals = `\n  signals: { emit: { windows: true, decisions: false } }`;
+    signals = `\n  signals: { emit: { windows: true, decisions: false, calls: true } }`;
     exporters['kafka/windows'] =
       `{ brokers: [${o.brokers}], topic: ${o.windowsTopic}, partitions: 3, replicationFactor: 1 }`;
     windows = `\n    windows: { receivers: [kafka], processors: [signals], exporters: [kafka/windows], modes: [processor] }`;

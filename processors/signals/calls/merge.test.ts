@@ -55,13 +55,31 @@ describe('CallMerge', () => {
     m.add(sent('a', [call(T0 + 10), call(T0 + 30)])[0], 0);
     const b = sent('b', [call(T0 + 20)], T0 + 20)[0];
     m.add(b, 0);
-    // b has promised nothing past T0 + 20: a's call at T0 + 30 waits.
-    expect(m.release(100).map((x) => x.call.t - T0)).toEqual([10, 20]);
+    // Every call waits the grace time first (a source not heard of yet could still come).
+    expect(m.release(2900)).toEqual([]);
+    const heartbeat = (seq: number, watermark: number) => ({
+      ...b,
+      'calls.seq': seq,
+      'calls.count': 0,
+      'calls.edges': [],
+      'calls.watermark': watermark,
+    });
+    m.add(heartbeat(1, T0 + 25), 2000);
+    // b has promised nothing past T0 + 25: a's call at T0 + 30 waits.
+    expect(m.release(3000).map((x) => x.call.t - T0)).toEqual([10, 20]);
     expect(m.pending).toBe(1);
     // b keeps talking without moving (idle): after the idle time it no longer holds a back.
-    m.add({ ...b, 'calls.seq': 1, 'calls.count': 0, 'calls.edges': [] }, 1000);
-    expect(m.release(2900)).toEqual([]);
-    expect(m.release(3100).map((x) => x.call.t - T0)).toEqual([30]);
+    m.add(heartbeat(2, T0 + 25), 2500);
+    expect(m.release(4900)).toEqual([]);
+    expect(m.release(5000).map((x) => x.call.t - T0)).toEqual([30]);
+  });
+
+  it('a source heard of late still gets its older calls in first, within the grace time', () => {
+    const m = new CallMerge(3000, 30_000);
+    m.add(sent('a', [call(T0 + 10), call(T0 + 30)])[0], 0);
+    m.add(sent('b', [call(T0 + 20)])[0], 1500);
+    expect(m.release(3000).map((x) => x.call.t - T0)).toEqual([10]);
+    expect(m.release(31_500).map((x) => x.call.t - T0)).toEqual([20, 30]);
   });
 
   it('waits for a source that went silent (slow, not idle) until it counts as gone', () => {
@@ -70,6 +88,7 @@ describe('CallMerge', () => {
     m.add(sent('b', [call(T0 + 20)], T0 + 20)[0], 0);
     m.add({ ...sent('a', [], T0 + 40)[0], 'calls.seq': 1 }, 1000);
     expect(m.release(29_000).map((x) => x.call.t - T0)).toEqual([10, 20]);
+    expect(m.pending).toBe(1);
     expect(m.release(30_000).map((x) => x.call.t - T0)).toEqual([30]);
   });
 

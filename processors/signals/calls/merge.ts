@@ -8,6 +8,8 @@ interface Pending {
   source: string;
   seq: number;
   index: number;
+  /** Our clock when its record came. */
+  arrivedAt: number;
 }
 
 interface SourceState {
@@ -28,6 +30,8 @@ interface SourceState {
  * send, except sources that no longer hold the others back: an idle one (it keeps sending records,
  * one every emit interval, but its watermark has not moved for `idleMs`: Flink's idle sources) and
  * a gone one (nothing heard for `goneMs`: it died or left; a slow one is waited for until then).
+ * A source nobody has heard of yet cannot hold anyone back, so every call also waits `idleMs`
+ * after it came (a processor that starts sending makes itself known within an emit interval or two).
  * Ties in event time go by source name, then the source's order.
  * A record a source sent before (a replay of the topic) is recognised by its sequence number and
  * ignored. Bounded: past `maxPending` held calls everything held is released at once.
@@ -71,7 +75,7 @@ export class CallMerge {
     }
     let index = 0;
     for (const { edge, calls } of decoded)
-      for (const call of calls) this.#pending.push({ edge, call, source, seq, index: index++ });
+      for (const call of calls) this.#pending.push({ edge, call, source, seq, index: index++, arrivedAt: now });
     if (!state) this.#sources.set(source, { watermark, movedAt: now, heardAt: now, quiet: false, seq });
     else {
       state.seq = seq;
@@ -93,13 +97,16 @@ export class CallMerge {
       const gone = now - s.heardAt >= this.#goneMs;
       if (!idle && !gone) until = Math.min(until, s.watermark);
     }
+    // Nothing at or after a call that is still in its grace time goes before it.
+    let fresh = Infinity;
+    for (const p of this.#pending) if (now - p.arrivedAt < this.#idleMs) fresh = Math.min(fresh, p.call.t);
     if (this.#pending.length > this.#maxPending) {
-      until = Infinity;
+      [until, fresh] = [Infinity, Infinity];
       this.forced++;
     }
     const ready: Pending[] = [];
     const held: Pending[] = [];
-    for (const p of this.#pending) (p.call.t <= until ? ready : held).push(p);
+    for (const p of this.#pending) (p.call.t <= until && p.call.t < fresh ? ready : held).push(p);
     this.#pending = held;
     ready.sort(
       (a, b) =>
