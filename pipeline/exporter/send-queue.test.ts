@@ -35,6 +35,18 @@ function backend(answer: (items: number[]) => Classified, options: Partial<SendQ
   return { q, requests, dead };
 }
 
+/** A backend that answers nothing until `release` is called, behind a queue of `maxItems`. */
+function gated(maxItems: number) {
+  let release!: () => void;
+  const gate = new Promise<void>((r) => (release = r));
+  const q = new SendQueue<number>(
+    testContext('exporter'),
+    { size: () => 1, send: async () => (await gate, { kind: 'done' }), deadLetter: () => [] },
+    { ...OPTIONS, maxItems },
+  );
+  return { q, release };
+}
+
 const range = (n: number) => Array.from({ length: n }, (_, i) => i);
 
 describe('SendQueue (the exporter helper)', () => {
@@ -147,13 +159,7 @@ describe('SendQueue (the exporter helper)', () => {
   });
 
   it('drain(deadlineMs) gives up on a backend that does not answer; abandon gives every pending batch back', async () => {
-    let release!: () => void;
-    const gate = new Promise<void>((r) => (release = r));
-    const q = new SendQueue<number>(
-      testContext('exporter'),
-      { size: () => 1, send: async () => (await gate, { kind: 'done' }), deadLetter: () => [] },
-      { ...OPTIONS, maxItems: 2 },
-    );
+    const { q, release } = gated(2);
     const sending = new Ack();
     const waiting = new Ack();
     await q.add([1, 2], sending);
@@ -180,13 +186,7 @@ describe('SendQueue (the exporter helper)', () => {
   });
 
   it('makes add wait while maxItems are unacknowledged (backpressure)', async () => {
-    let release!: () => void;
-    const gate = new Promise<void>((r) => (release = r));
-    const q = new SendQueue<number>(
-      testContext('exporter'),
-      { size: () => 1, send: async () => (await gate, { kind: 'done' }), deadLetter: () => [] },
-      { ...OPTIONS, maxItems: 4 },
-    );
+    const { q, release } = gated(4);
     await q.add(range(4), new Ack());
     let added = false;
     const second = q.add([9], new Ack()).then(() => (added = true));
