@@ -88,18 +88,30 @@ describe('KafkaExporter', () => {
     expect((await ctx.metrics.retried.get()).values.map((v) => v.value)).toEqual([1]);
   });
 
-  it('pushes back: consume waits while 8 batches are being produced', async () => {
+  it('pushes back: consume waits while 10,000 records are unacknowledged, 8 produce requests at a time', async () => {
     const { broker, exp } = exporter();
     await exp.start();
-    for (let i = 0; i < 8; i++) await exp.consume(createBatch([hop(`r-${i}`)]));
-    let ninthAccepted = false;
-    const ninth = exp.consume(createBatch([hop('r-8')])).then(() => (ninthAccepted = true));
+    const full = createBatch(Array.from({ length: 10_000 }, (_, i) => hop(`r-${i}`)));
+    await exp.consume(full);
+    const last = createBatch([hop('r-last')]);
+    let lastAccepted = false;
+    const accepting = exp.consume(last).then(() => (lastAccepted = true));
     await until(() => broker.pending.length === 8);
     await tick();
-    expect(ninthAccepted).toBe(false);
+    expect(broker.pending.length).toBe(8);
+    expect(broker.pending[0].messages).toHaveLength(1000);
+    expect(lastAccepted).toBe(false);
     broker.pending.shift()!.resolve();
-    await ninth;
-    expect(ninthAccepted).toBe(true);
+    await accepting;
+    expect(lastAccepted).toBe(true);
+    expect(full.ack.outcome).toBeUndefined();
+    while (full.ack.outcome === undefined || last.ack.outcome === undefined) {
+      await until(() => broker.pending.length > 0);
+      broker.pending.shift()!.resolve();
+      await tick();
+    }
+    expect([full.ack.outcome, last.ack.outcome]).toEqual([{ status: 'delivered' }, { status: 'delivered' }]);
+    expect(broker.sent.flatMap((s) => s.messages).length).toBe(10_001);
   });
 
   it('dead-letters a record Kafka can never take and settles the batch rejected', async () => {
@@ -111,7 +123,11 @@ describe('KafkaExporter', () => {
     expect(broker.pending[0].messages.map((m) => m.key)).toEqual(['ok']);
     broker.pending.shift()!.resolve();
     const outcome: Outcome = await batch.ack.settled;
-    expect(outcome).toMatchObject({ status: 'rejected', code: 'MESHLOG_EXPORT_FAILED' });
+    expect(outcome).toEqual({
+      status: 'rejected',
+      code: 'MESHLOG_EXPORT_FAILED',
+      reason: '1 of 2 records refused by Kafka (in dead letters)',
+    });
     expect(ctx.deadLetters.entries).toHaveLength(1);
     expect(ctx.deadLetters.entries[0].reason).toMatch(/exceeds 1000000/);
   });
@@ -135,7 +151,14 @@ describe('KafkaExporter', () => {
     await until(() => broker.pending.length === 1);
     const stopping = exp.shutdown();
     // Nothing answers: after its wait the exporter gives the batch back.
-    expect((await batch.ack.settled).status).toBe('retryable');
+    expect(await batch.ack.settled).toEqual({
+      status: 'retryable',
+      reason: 'kafka shut down before Kafka took the batch',
+    });
     await stopping;
+    const late = createBatch([hop('r-2')]);
+    await exp.consume(late);
+    expect(late.ack.outcome).toMatchObject({ status: 'retryable' });
+    expect(broker.pending).toHaveLength(1);
   }, 15_000);
 });

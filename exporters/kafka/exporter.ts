@@ -1,181 +1,104 @@
-import type { Batch, Outcome } from '../../pipeline/batch.ts';
-import { backoffMs, sleep } from '../../pipeline/backoff.ts';
+import type { Batch } from '../../pipeline/batch.ts';
 import type { ComponentContext, Exporter } from '../../pipeline/component.ts';
+import { SendQueue } from '../../pipeline/exporter/send-queue.ts';
 import type { ExporterFactory } from '../../pipeline/factory.ts';
-import { KafkaSendError, type KafkaClient, type KafkaProducer, type OutMessage } from '../../pipeline/kafka/client.ts';
+import type { KafkaClient, OutMessage } from '../../pipeline/kafka/client.ts';
 import { CONTENT_TYPE_HEADER, codecFor } from '../../pipeline/kafka/codec.ts';
 import { createKafkajsClient } from '../../pipeline/kafka/kafkajs-client.ts';
 import { kafkaExporterConfig, type KafkaExporterConfig } from './config.ts';
 import { partitionKey } from './keys.ts';
+import { ProducerTransport } from './producer.ts';
 
-/** Batches being produced at once; past it `consume` waits, which pushes back on the receivers. */
+/** Records buffered and not yet acknowledged by Kafka; past it `consume` waits, which pushes back on the receivers. */
+const MAX_BUFFERED_RECORDS = 10_000;
+/** Produce requests in flight at once. */
 const MAX_IN_FLIGHT = 8;
-/** Bytes of one produce request; a larger batch is sent in parts (the broker's default cap is 1 MiB). */
+/** Bytes of one produce request (the broker's default cap is 1 MiB). */
 const MAX_REQUEST_BYTES = 512 * 1024;
-/** A record larger than this cannot be written with the broker's default max.message.bytes. */
-const MAX_RECORD_BYTES = 1_000_000;
-/** How long shutdown waits for batches still being produced before settling them retryable. */
+/** Records of one produce request. */
+const MAX_REQUEST_RECORDS = 1000;
+/** Longest a record waits for its request to fill: short, so agent-mode latency does not grow. */
+const FLUSH_MS = 5;
+/** How long shutdown waits for records still being produced before giving their batches back. */
 const SHUTDOWN_WAIT_MS = 5000;
 
 const codec = codecFor('json');
+const headers = { [CONTENT_TYPE_HEADER]: codec.contentType };
 
 /**
- * Writes records to one topic. A batch settles `delivered` only when Kafka acknowledged every
- * record (acks=all, idempotent producer). While the broker is unreachable a batch is retried
- * without limit and `consume` waits once MAX_IN_FLIGHT batches are pending, so receivers push back;
- * nothing is dropped. A record Kafka can never take (too large) goes to dead letters and the batch
- * settles `rejected`. Shutdown settles what is still unsent `retryable`.
+ * Writes records to one topic, on the shared exporter helper (`SendQueue`); this file keeps only
+ * what is Kafka's: the encoding and key of each record, and the dead letters. The transport
+ * (`producer.ts`) and its classifier (`classify.ts`) are beside it.
+ *
+ * A batch settles `delivered` only when Kafka acknowledged every record (acks=all, idempotent
+ * producer). While the broker is unreachable records are retried without limit (on a fresh
+ * producer after each failure) and `consume` waits once MAX_BUFFERED_RECORDS are unacknowledged,
+ * so receivers push back; nothing is dropped. A record Kafka can never take (over MAX_RECORD_BYTES,
+ * or a send Kafka refuses for good) goes to dead letters and its batch settles `rejected`, so in
+ * agent mode the sender is told. Shutdown waits up to SHUTDOWN_WAIT_MS, then settles what is
+ * still unsent `retryable`.
  */
 export class KafkaExporter implements Exporter {
   readonly name: string;
   readonly #ctx: ComponentContext;
   readonly #config: KafkaExporterConfig;
-  readonly #client: KafkaClient;
-  #producer: KafkaProducer | undefined;
-  #ready: Promise<void> | undefined;
-  readonly #inFlight = new Map<Promise<void>, Batch<unknown>>();
-  #closed = false;
+  readonly #transport: ProducerTransport;
+  readonly #queue: SendQueue<OutMessage>;
+  #stopped = false;
 
   constructor(config: KafkaExporterConfig, ctx: ComponentContext, client?: KafkaClient) {
     this.name = ctx.name;
     this.#ctx = ctx;
     this.#config = config;
-    this.#client = client ?? createKafkajsClient(config, ctx.logger);
+    this.#transport = new ProducerTransport(client ?? createKafkajsClient(config, ctx.logger), config, ctx.logger);
+    this.#queue = new SendQueue<OutMessage>(
+      ctx,
+      {
+        size: (m) => m.value.length,
+        send: (messages) => this.#transport.send(messages),
+        deadLetter: (m, reason) => this.#deadLetter(m, reason),
+      },
+      {
+        maxItems: MAX_BUFFERED_RECORDS,
+        maxBatchItems: MAX_REQUEST_RECORDS,
+        maxBatchBytes: MAX_REQUEST_BYTES,
+        flushMs: FLUSH_MS,
+        concurrency: MAX_IN_FLIGHT,
+        retry: { initialMs: 200, maxMs: 5000, deadlineMs: Infinity },
+        deadLettered: 'rejected',
+        rejectedReason: (dead, total) => `${dead} of ${total} records refused by Kafka (in dead letters)`,
+      },
+    );
   }
 
   /** Connects in the background: a broker that is down at start only delays the first batch. */
   async start(): Promise<void> {
-    this.#ready = this.#open();
-  }
-
-  async #open(): Promise<void> {
-    for (let attempt = 0; !this.#closed; attempt++) {
-      try {
-        if (this.#config.createTopics) {
-          const created = await this.#client.ensureTopics([
-            {
-              topic: this.#config.topic,
-              partitions: this.#config.partitions,
-              replicationFactor: this.#config.replicationFactor,
-            },
-          ]);
-          if (created.length) this.#ctx.logger.info({ topics: created }, 'kafka topic created');
-        }
-        const producer = this.#client.producer({ compression: this.#config.compression });
-        await producer.connect();
-        this.#producer = producer;
-        return;
-      } catch (err) {
-        this.#ctx.logger.warn({ err: (err as Error).message, attempt }, 'kafka not reachable; retrying');
-        await sleep(backoffMs(attempt, 200, 5000));
-      }
-    }
+    this.#transport.start();
   }
 
   async consume(batch: Batch<unknown>): Promise<void> {
-    while (this.#inFlight.size >= MAX_IN_FLIGHT) await Promise.race(this.#inFlight.keys());
-    if (this.#closed) {
-      batch.ack.settle({ status: 'retryable', reason: `${this.name} is shutting down` });
-      return;
-    }
-    const task: Promise<void> = this.#deliver(batch).then(
-      (outcome) => batch.ack.settle(outcome),
-      (err: unknown) => batch.ack.settle({ status: 'retryable', reason: (err as Error).message }),
-    );
-    this.#inFlight.set(task, batch);
-    void task.finally(() => this.#inFlight.delete(task));
+    const messages = batch.records.map((r) => ({ key: partitionKey(r), value: codec.encode(r), headers }));
+    await this.#queue.add(messages, batch.ack);
   }
 
-  async #deliver(batch: Batch<unknown>): Promise<Outcome> {
-    const parts: OutMessage[][] = [];
-    let part: OutMessage[] = [];
-    let bytes = 0;
-    let refused = 0;
-    for (const record of batch.records) {
-      const value = codec.encode(record);
-      if (value.length > MAX_RECORD_BYTES) {
-        refused++;
-        this.#deadLetter(value, `record of ${value.length} bytes exceeds ${MAX_RECORD_BYTES}`);
-        continue;
-      }
-      if (bytes + value.length > MAX_REQUEST_BYTES && part.length > 0) {
-        parts.push(part);
-        part = [];
-        bytes = 0;
-      }
-      part.push({ key: partitionKey(record), value, headers: { [CONTENT_TYPE_HEADER]: codec.contentType } });
-      bytes += value.length;
-    }
-    if (part.length > 0) parts.push(part);
-    for (const messages of parts) {
-      const outcome = await this.#send(messages);
-      if (outcome.status === 'retryable') return outcome;
-      if (outcome.status === 'rejected') refused += messages.length;
-    }
-    if (refused > 0)
-      return {
-        status: 'rejected',
-        code: 'MESHLOG_EXPORT_FAILED',
-        reason: `${refused} of ${batch.records.length} records refused by Kafka (in dead letters)`,
-      };
-    return { status: 'delivered' };
-  }
-
-  /** Sends until Kafka has the messages, the error is permanent, or the exporter shuts down. */
-  async #send(messages: OutMessage[]): Promise<Outcome> {
-    const { metrics, logger } = this.#ctx;
-    for (let attempt = 0; ; attempt++) {
-      await this.#ready;
-      const producer = this.#producer;
-      if (this.#closed || !producer) return { status: 'retryable', reason: `${this.name} is shutting down` };
-      const t0 = performance.now();
-      try {
-        await producer.send(this.#config.topic, messages);
-        metrics.exported.inc({ component: this.name }, messages.length);
-        metrics.exportLatency.observe({ component: this.name }, (performance.now() - t0) / 1000);
-        return { status: 'delivered' };
-      } catch (err) {
-        if (err instanceof KafkaSendError && !err.retriable) {
-          for (const m of messages) this.#deadLetter(m.value, err.message);
-          return { status: 'rejected', code: 'MESHLOG_EXPORT_FAILED', reason: err.message };
-        }
-        metrics.retried.inc({ component: this.name, reason: 'kafka_unavailable' }, messages.length);
-        logger.warn({ err: (err as Error).message, attempt }, 'kafka produce failed; retrying');
-        await sleep(backoffMs(attempt, 200, 5000));
-        // A fresh idempotent producer after a failure: the old one's sequence numbers may no longer
-        // match what the broker has, which would refuse every later send.
-        if (producer === this.#producer) this.#ready = this.#replace(producer);
-      }
-    }
-  }
-
-  async #replace(old: KafkaProducer): Promise<void> {
-    this.#producer = undefined;
-    await old.disconnect().catch(() => undefined);
-    await this.#open();
-  }
-
-  #deadLetter(value: Buffer, reason: string): void {
+  #deadLetter(m: OutMessage, reason: string): OutMessage[] {
     this.#ctx.metrics.reject(this.name, 'MESHLOG_EXPORT_FAILED');
     this.#ctx.deadLetters.write({
       component: this.name,
       code: 'MESHLOG_EXPORT_FAILED',
       reason: `kafka topic ${this.#config.topic}: ${reason}`,
-      payload: value,
+      payload: m.value,
     });
+    return [];
   }
 
-  /** Waits up to SHUTDOWN_WAIT_MS for pending batches, settles the rest `retryable`, disconnects. Idempotent. */
+  /** Waits up to SHUTDOWN_WAIT_MS for pending records, settles the rest `retryable`, disconnects. Idempotent. */
   async shutdown(): Promise<void> {
-    if (this.#closed) return;
-    const pending = Promise.all(this.#inFlight.keys());
-    let timer: NodeJS.Timeout | undefined;
-    await Promise.race([pending, new Promise((r) => (timer = setTimeout(r, SHUTDOWN_WAIT_MS)))]);
-    clearTimeout(timer);
-    this.#closed = true;
-    for (const batch of this.#inFlight.values())
-      batch.ack.settle({ status: 'retryable', reason: `${this.name} shut down before Kafka took the batch` });
-    await this.#producer?.disconnect().catch(() => undefined);
+    if (this.#stopped) return;
+    this.#stopped = true;
+    await this.#queue.drain(SHUTDOWN_WAIT_MS);
+    this.#queue.abandon(`${this.name} shut down before Kafka took the batch`);
+    await this.#transport.close();
   }
 }
 

@@ -31,14 +31,29 @@ export interface SendQueueOptions {
   retry: {
     initialMs: number;
     maxMs: number;
-    /** How long an item keeps being retried after its first failure before it is dead-lettered. */
+    /**
+     * How long an item keeps being retried after its first failure before it is dead-lettered;
+     * `Infinity` retries until it goes through (backpressure then holds the rest back).
+     */
     deadlineMs: number;
   };
+  /**
+   * What a batch with dead-lettered items settles as. `delivered` (the default): the items are
+   * where they belong, so the sender is acknowledged and does not send them again (a Fluent chunk
+   * Elasticsearch refuses for good). `rejected`: the batch is rejected with MESHLOG_EXPORT_FAILED
+   * and `rejectedReason(dead, total)`, so the sender is told (the Kafka exporter in agent mode).
+   */
+  deadLettered?: 'delivered' | 'rejected';
+  /** The reason of a batch rejected for its dead letters. Default: "<dead> of <total> items in dead letters". */
+  rejectedReason?: (dead: number, total: number) => string;
 }
 
-/** The items of one consumed batch: its ack settles delivered when every one is delivered or dead-lettered. */
+/** The items of one consumed batch: its ack settles once every one is delivered or dead-lettered. */
 interface Tracker {
   remaining: number;
+  /** Items the batch brought (stand-ins not counted) and how many of them were dead-lettered. */
+  total: number;
+  dead: number;
   ack: Ack;
 }
 
@@ -50,6 +65,8 @@ interface Entry<I> {
   notBefore: number;
   /** Most items a request carrying this one may have, once a 413 split it off. */
   limit: number;
+  /** A driver's replacement for a dead-lettered item (it is not counted dead a second time). */
+  standIn: boolean;
 }
 
 /**
@@ -58,7 +75,9 @@ interface Entry<I> {
  * the whole request with backoff (honouring Retry-After) until each item's deadline; `partial`
  * retries only the failed items; `split` (413) halves the request, down to single items;
  * `permanent` dead-letters the items with the reason. Items past their deadline are dead-lettered
- * too, so a dead backend ends in dead letters, never in an unbounded queue.
+ * too, so a dead backend ends in dead letters, never in an unbounded queue (with an infinite
+ * deadline it ends in backpressure instead). Shutdown is `drain(deadlineMs)`, then `abandon(reason)`
+ * for what is still pending.
  */
 export class SendQueue<I> {
   readonly #ctx: ComponentContext;
@@ -70,6 +89,11 @@ export class SendQueue<I> {
   #spaceWaiters: Array<() => void> = [];
   #idleWaiters: Array<() => void> = [];
   #timer: NodeJS.Timeout | undefined;
+  #timerAt = 0;
+  /** Batches not settled yet, for `abandon`. */
+  readonly #pending = new Set<Tracker>();
+  /** Set by `abandon`: the reason every later batch is given back with. */
+  #abandoned: string | undefined;
 
   constructor(ctx: ComponentContext, driver: ExportDriver<I>, options: SendQueueOptions) {
     for (const k of ['maxItems', 'maxBatchItems', 'maxBatchBytes', 'flushMs', 'concurrency'] as const)
@@ -84,35 +108,50 @@ export class SendQueue<I> {
     return this.#buffered;
   }
 
-  /** Queues `items` (waiting while the buffer is full); `ack` settles when all are delivered or dead-lettered. */
+  /**
+   * Queues `items` (waiting while the buffer is full); `ack` settles when all are delivered or
+   * dead-lettered (see `deadLettered`). After `abandon` it settles `retryable` at once.
+   */
   async add(items: I[], ack: Ack): Promise<void> {
     if (items.length === 0) {
       ack.settle({ status: 'delivered' });
       return;
     }
-    while (this.#buffered + items.length > this.#o.maxItems && this.#buffered > 0) {
+    while (this.#buffered + items.length > this.#o.maxItems && this.#buffered > 0 && this.#abandoned === undefined) {
       await new Promise<void>((r) => this.#spaceWaiters.push(r));
     }
-    this.#enqueue(items, { remaining: items.length, ack });
+    if (this.#abandoned !== undefined) {
+      ack.settle({ status: 'retryable', reason: this.#abandoned });
+      return;
+    }
+    const tracker: Tracker = { remaining: items.length, total: items.length, dead: 0, ack };
+    this.#pending.add(tracker);
+    this.#enqueue(items, tracker, false);
   }
 
-  #enqueue(items: I[], tracker: Tracker): void {
+  #enqueue(items: I[], tracker: Tracker, standIn: boolean): void {
     for (const item of items)
-      this.#queue.push({ item, tracker, attempts: 0, firstFailure: null, notBefore: 0, limit: Infinity });
+      this.#queue.push({ item, tracker, attempts: 0, firstFailure: null, notBefore: 0, limit: Infinity, standIn });
     this.#buffered += items.length;
     this.#ctx.metrics.queueDepth.set({ channel: `${this.#ctx.name}/buffer` }, this.#buffered);
     if (this.#queue.length >= this.#o.maxBatchItems) this.#pump();
     else this.#schedule(this.#o.flushMs);
   }
 
+  /** Pumps in `ms`, or sooner when already due sooner: a fresh item never waits out another's retry backoff. */
   #schedule(ms: number): void {
-    this.#timer ??= setTimeout(() => {
+    const at = Date.now() + ms;
+    if (this.#timer !== undefined && this.#timerAt <= at) return;
+    clearTimeout(this.#timer);
+    this.#timerAt = at;
+    this.#timer = setTimeout(() => {
       this.#timer = undefined;
       this.#pump();
     }, ms);
   }
 
   #pump(): void {
+    if (this.#abandoned !== undefined) return;
     while (this.#inflight < this.#o.concurrency) {
       const chunk = this.#take();
       if (chunk.length === 0) break;
@@ -163,6 +202,8 @@ export class SendQueue<I> {
       answer = { kind: 'retry', reason: (err as Error).message };
     }
     this.#ctx.metrics.exportLatency.observe({ component: this.#ctx.name }, (performance.now() - started) / 1000);
+    // Abandoned meanwhile: the batches were given back, so what became of this send no longer counts.
+    if (this.#abandoned !== undefined) return;
     switch (answer.kind) {
       case 'done':
         return chunk.forEach((e) => this.#done(e));
@@ -211,30 +252,68 @@ export class SendQueue<I> {
   #release(e: Entry<I>): void {
     this.#buffered--;
     this.#ctx.metrics.queueDepth.set({ channel: `${this.#ctx.name}/buffer` }, this.#buffered);
-    if (--e.tracker.remaining === 0) e.tracker.ack.settle({ status: 'delivered' });
+    if (--e.tracker.remaining === 0) this.#settle(e.tracker);
     this.#spaceWaiters.shift()?.();
+  }
+
+  #settle(t: Tracker): void {
+    this.#pending.delete(t);
+    if (t.dead > 0 && this.#o.deadLettered === 'rejected') {
+      const reason = this.#o.rejectedReason?.(t.dead, t.total) ?? `${t.dead} of ${t.total} items in dead letters`;
+      t.ack.settle({ status: 'rejected', code: 'MESHLOG_EXPORT_FAILED', reason });
+    } else t.ack.settle({ status: 'delivered' });
   }
 
   /** An item that will never go through: the driver keeps it (or sends replacements in its place). */
   #dead(e: Entry<I>, reason: string): void {
+    if (!e.standIn) e.tracker.dead++;
     const instead = this.#driver.deadLetter(e.item, reason);
     if (instead.length === 0) return this.#release(e);
     // The replacements take the original's place in its batch: the batch settles once they are written.
     e.tracker.remaining += instead.length - 1;
     this.#buffered--;
-    this.#enqueue(instead, e.tracker);
+    this.#enqueue(instead, e.tracker, true);
   }
 
-  /** Sends what is queued and resolves when nothing is left in flight (the runtime's drain deadline bounds it). */
-  async drain(): Promise<void> {
+  /**
+   * Sends what is queued now (not waiting for `flushMs`) and resolves once nothing is queued or in
+   * flight: `true`, or `false` when `deadlineMs` passed first (items in retry still pending).
+   * Without a deadline the runtime's drain deadline bounds it.
+   */
+  async drain(deadlineMs = Infinity): Promise<boolean> {
+    const end = Date.now() + deadlineMs;
     clearTimeout(this.#timer);
     this.#timer = undefined;
     while (this.#queue.length > 0 || this.#inflight > 0) {
+      const left = end - Date.now();
+      if (left <= 0 || this.#abandoned !== undefined) return false;
       this.#pump();
+      let idle!: () => void;
+      let timer: NodeJS.Timeout | undefined;
       await Promise.race([
-        new Promise<void>((r) => this.#idleWaiters.push(r)),
-        new Promise<void>((r) => setTimeout(r, 50)),
+        new Promise<void>((r) => this.#idleWaiters.push((idle = r))),
+        new Promise<void>((r) => (timer = setTimeout(r, Math.min(50, left)))),
       ]);
+      clearTimeout(timer);
+      this.#idleWaiters = this.#idleWaiters.filter((w) => w !== idle);
     }
+    return true;
+  }
+
+  /**
+   * Gives up on everything not delivered yet, for good: each pending batch settles `retryable`
+   * with `reason` (its sender sends it again), the queue empties, waiting and later `add`s settle
+   * `retryable` too. A send in flight is left to finish; its answer is ignored.
+   */
+  abandon(reason: string): void {
+    this.#abandoned ??= reason;
+    clearTimeout(this.#timer);
+    this.#timer = undefined;
+    for (const t of this.#pending) t.ack.settle({ status: 'retryable', reason: this.#abandoned });
+    this.#pending.clear();
+    this.#queue = [];
+    this.#buffered = 0;
+    this.#ctx.metrics.queueDepth.set({ channel: `${this.#ctx.name}/buffer` }, 0);
+    for (const w of this.#spaceWaiters.splice(0)) w();
   }
 }
