@@ -20,8 +20,12 @@ interface SourceState {
   heardAt: number;
   /** A record came since the watermark last moved: the source is alive with nothing new. */
   quiet: boolean;
-  seq: number;
+  /** Sequence numbers seen lately (a retried produce may put one behind a later one). */
+  seen: Set<number>;
 }
+
+/** Sequence numbers remembered per source: far more records than a retried produce can overtake. */
+const SEEN_PER_SOURCE = 4096;
 
 /**
  * Merges the calls that several processors sent (CallsRecords) into one stream in event time, so
@@ -69,16 +73,18 @@ export class CallMerge {
     if (!Array.isArray(r['calls.edges'])) throw new RangeError('calls.edges is not a list');
     const decoded = r['calls.edges'].map(decodeEdge);
     const state = this.#sources.get(source);
-    if (state && seq <= state.seq) {
+    if (state?.seen.has(seq)) {
       this.replays++;
       return;
     }
     let index = 0;
     for (const { edge, calls } of decoded)
       for (const call of calls) this.#pending.push({ edge, call, source, seq, index: index++, arrivedAt: now });
-    if (!state) this.#sources.set(source, { watermark, movedAt: now, heardAt: now, quiet: false, seq });
+    if (!state)
+      this.#sources.set(source, { watermark, movedAt: now, heardAt: now, quiet: false, seen: new Set([seq]) });
     else {
-      state.seq = seq;
+      state.seen.add(seq);
+      if (state.seen.size > SEEN_PER_SOURCE) state.seen.delete(state.seen.values().next().value!);
       state.heardAt = now;
       if (watermark > state.watermark) {
         state.watermark = watermark;
