@@ -5,8 +5,8 @@
  * passes it to the children, and processors pass the ack on), so a stateful processor knows where
  * each record it holds came from.
  *
- * When the source loses an origin (the partition moved to another group member), that member
- * reads the same records again from the last commit. Whatever a processor still holds from a lost
+ * When the source loses an origin (the partition moved to another group member, or the source
+ * left the group to stop), the next owner reads the same records again from the last commit. Whatever a processor still holds from a lost
  * origin must then be dropped, not emitted: it would be a second, less complete copy.
  *
  * An Origin stands for one assignment, not for the partition: a partition that comes back gets a

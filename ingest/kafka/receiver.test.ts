@@ -185,6 +185,21 @@ describe('KafkaReceiver', () => {
     await r.shutdown();
   });
 
+  it('at shutdown announces every origin lost and commits only what was delivered, without seeking', async () => {
+    const { group, intake, ctx, r } = await receiver();
+    const lost: string[][] = [];
+    ctx.origins.onLost((origins) => lost.push(origins.map((o) => o.name).sort()));
+    // As a join does: what it held of a lost origin comes back retryable.
+    ctx.origins.onLost(() => intake.batches[0].ack.settle({ status: 'retryable', reason: 'origin lost' }));
+    await group.feed(0, 0, 9);
+    await group.feed(1, 0, 4);
+    intake.batches[1].ack.settle({ status: 'delivered' });
+    await r.shutdown();
+    expect(lost).toEqual([['kafka:t/0', 'kafka:t/1']]);
+    expect(group.commits).toEqual([{ topic: 't', partition: 1, offset: '5' }]);
+    expect(group.seeks).toEqual([]);
+  });
+
   it('pauses the partition while the pipeline is full and resumes when it takes the batch', async () => {
     const { group, intake, r } = await receiver();
     intake.full = true;

@@ -207,7 +207,8 @@ export class KafkaReceiver implements Receiver {
       return offsets.settle(f);
     }
     const at = offsets.rewind(f);
-    if (at === undefined) return;
+    // Stopping: the batch stays uncommitted for the next owner; no seek.
+    if (at === undefined || this.#stopping) return;
     this.#ctx.metrics.retried.inc({ component: this.name, reason: 'retryable' }, f.records);
     this.#ctx.logger.warn({ partition: key, offset: at, reason: outcome.reason }, 'batch retryable: reading it again');
     this.#rewinding.add(key);
@@ -254,9 +255,10 @@ export class KafkaReceiver implements Receiver {
   }
 
   /**
-   * Stops fetching, waits (up to half the drain time) for what is in the pipeline to settle,
-   * commits it and leaves the group. What is not settled by then is read again by the member that
-   * takes the partitions over. Idempotent.
+   * Stops fetching, announces every partition's origin lost (processors drop what they hold of
+   * them), waits (up to half the drain time) for what is in the pipeline to settle, commits it and
+   * leaves the group. What is not settled by then is read again by the member that takes the
+   * partitions over. Idempotent.
    */
   async shutdown(): Promise<void> {
     if (this.#stopping) return;
@@ -266,6 +268,11 @@ export class KafkaReceiver implements Receiver {
     const consumer = this.#consumer;
     if (!consumer) return;
     consumer.pause(this.#assignment);
+    // Leaving the group moves every partition as a rebalance does: what processors hold of them
+    // (a join's open requests, whose later parts this member will not fetch) is dropped and read
+    // again, whole, by the next owner, instead of being emitted incomplete and committed here.
+    this.#ctx.origins.lost([...this.#origins.values()]);
+    this.#origins.clear();
     const deadline = Date.now() + 4000;
     while (this.#inFlightRecords() > 0 && Date.now() < deadline) await sleep(50);
     await this.#commit();

@@ -171,7 +171,8 @@ export class JoinProcessor implements Processor<unknown, unknown> {
    * Emits everything still buffered, then stops the timer. Idempotent. The runtime stops the
    * receivers and drains the channels first, so every accepted part has been seen: like the end
    * of a file, the buffered requests are `complete` (the join's memory bound is what makes
-   * `partial`).
+   * `partial`). What came from a Kafka receiver is no longer here: stopping, it announced its
+   * origins lost, and their next owner reads those parts again.
    */
   async shutdown(): Promise<void> {
     clearInterval(this.#timer);

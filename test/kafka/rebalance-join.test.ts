@@ -1,4 +1,4 @@
-import { readFileSync } from 'node:fs';
+import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterEach, describe, expect, inject, it } from 'vitest';
 import { trafficLines } from '../../pipeline/testing/mesh-traffic.ts';
@@ -55,20 +55,55 @@ async function until(cond: () => Promise<boolean>, ms: number): Promise<boolean>
   return true;
 }
 
-function docs(files: string[]): RequestDoc[] {
-  return files.flatMap((f) =>
-    readFileSync(f, 'utf8')
-      .split('\n')
-      .filter(Boolean)
-      .map((l) => JSON.parse(l) as RequestDoc),
+/** What the processors wrote: documents, request ids written more than once, documents without both hops. */
+function written(outputs: string[]): { docs: number; copies: number; incomplete: number } {
+  const docs = outputs.flatMap((f) =>
+    existsSync(f)
+      ? readFileSync(f, 'utf8')
+          .split('\n')
+          .filter(Boolean)
+          .map((l) => JSON.parse(l) as RequestDoc)
+      : [],
   );
+  return {
+    docs: docs.length,
+    copies: [...requestDocIds(outputs).values()].filter((n) => n > 1).length,
+    incomplete: docs.filter((d) => d['mesh.hops'].length !== 2).length,
+  };
 }
 
+type Processor = ModeProcess & { port: number; output: string };
+
 /**
- * A processor joins the group while the first one holds requests open in its join: the first
- * hop of every request is read before the rebalance, the second after it. The processor that
- * lost partitions drops what it held of them (their new owner reads them again from the last
- * commit), so each request comes out exactly once, with both hops, and no incomplete copy.
+ * An agent and a processor group on a fresh topic; `send` posts one hop of each of `n` requests,
+ * made by the pod at `podIp` (the second hop a few ms after the first).
+ */
+async function topology(name: string, agentPort: number) {
+  const brokers = inject('kafkaBrokers');
+  const topic = `meshlog-it-${name}-${Date.now()}`;
+  const agent = await startMode('agent', agentConfig({ brokers, topic, port: agentPort }), agentPort + 100);
+  await waitForTopic(brokers, topic);
+  const t0 = Date.now();
+  const stats: SendStats = { pushedBack: 0, failed: 0 };
+  return {
+    agent,
+    processor: async (port: number): Promise<Processor> => {
+      const p = await startMode('processor', processorConfig({ brokers, topic, groupId: `${topic}-g` }), port);
+      return Object.assign(p, { port, output: join(p.dir, 'requests.ndjson') });
+    },
+    send: (n: number, podIp: string, hop: number) =>
+      sendLines(`http://127.0.0.1:${agentPort}`, hops(n, podIp, t0 + 50 * hop), 100, stats),
+  };
+}
+
+const N = 600;
+const DROPPED = 'meshlog_dropped_total{component="requests/join",reason="origin_lost"}';
+
+/**
+ * Requests are held open in the join (idle 60 s) while the group rebalances: the first hop of
+ * every request is read before the rebalance, the second after it. A processor that loses
+ * partitions drops what it held of them (their new owner reads them again from the last commit),
+ * so each request comes out exactly once, with both hops, and no incomplete copy.
  */
 describe('agent → Kafka → processors: a rebalance while the join holds requests open', () => {
   const running: ModeProcess[] = [];
@@ -76,23 +111,15 @@ describe('agent → Kafka → processors: a rebalance while the join holds reque
     await Promise.all(running.splice(0).map((p) => p.kill9()));
   });
 
-  it('each request id gets exactly one RequestDoc, with all its hops', async () => {
-    const brokers = inject('kafkaBrokers');
-    const topic = `meshlog-it-rebalance-join-${Date.now()}`;
-    const groupId = `${topic}-g`;
-    const agent = await startMode('agent', agentConfig({ brokers, topic, port: 45107 }), 45207);
-    running.push(agent);
-    await waitForTopic(brokers, topic);
-    const p1 = { port: 45271, ...(await startMode('processor', processorConfig({ brokers, topic, groupId }), 45271)) };
+  it('a processor joins: each request id gets exactly one RequestDoc, with all its hops', async () => {
+    const t = await topology('rebalance-join', 45107);
+    running.push(t.agent);
+    const p1 = await t.processor(45271);
     running.push(p1);
-
-    const N = 600;
-    const t0 = Date.now();
-    const stats: SendStats = { pushedBack: 0, failed: 0 };
-    await sendLines('http://127.0.0.1:45107', hops(N, '10.0.0.1', t0), 100, stats);
+    await t.send(N, '10.0.0.1', 0);
     expect(await until(async () => (await pending(p1)) === N, 60_000)).toBe(true);
 
-    const p2 = { port: 45272, ...(await startMode('processor', processorConfig({ brokers, topic, groupId }), 45272)) };
+    const p2 = await t.processor(45272);
     running.push(p2);
     // The rebalance: p2 reads its partitions from the start (nothing is committed while the join
     // holds every request) and p1 lets go of them. Without the drop p1 keeps all N: the wait
@@ -101,24 +128,41 @@ describe('agent → Kafka → processors: a rebalance while the join holds reque
       const [a, b] = [await pending(p1), await pending(p2)];
       return b > 0 && a + b === N;
     }, 25_000);
-    const outputs = [p1, p2].map((p) => join(p.dir, 'requests.ndjson'));
+    const outputs = [p1.output, p2.output];
     // The scenario holds only if every request is still open when its second hop is sent.
     expect(requestDocIds(outputs).size).toBe(0);
 
-    await sendLines('http://127.0.0.1:45107', hops(N, '10.0.0.2', t0 + 50), 100, stats);
-    const ids = await waitForIds(outputs, N, IDLE_MS + 60_000);
-    expect(ids.size).toBe(N);
+    await t.send(N, '10.0.0.2', 1);
+    expect((await waitForIds(outputs, N, IDLE_MS + 60_000)).size).toBe(N);
     // Both joins empty: nothing more will be written.
     await until(async () => (await pending(p1)) + (await pending(p2)) === 0, 30_000);
-
-    const written = docs(outputs);
-    const copies = [...requestDocIds(outputs).values()].filter((n) => n > 1).length;
-    const incomplete = written.filter((d) => d['mesh.hops'].length !== 2).length;
-    expect({ docs: written.length, copies, incomplete }).toEqual({ docs: N, copies: 0, incomplete: 0 });
+    expect(written(outputs)).toEqual({ docs: N, copies: 0, incomplete: 0 });
     // Both processors wrote some: the requests really were split by the rebalance, and p1 let go.
     for (const f of outputs) expect(requestDocIds([f]).size).toBeGreaterThan(0);
-    expect(await metric(p1, 'meshlog_dropped_total{component="requests/join",reason="origin_lost"}')).toBeGreaterThan(
-      0,
-    );
+    expect(await metric(p1, DROPPED)).toBeGreaterThan(0);
+  }, 300_000);
+
+  it('a processor stops cleanly: what it held is read again by the other, not written half', async () => {
+    const t = await topology('rebalance-stop', 45108);
+    running.push(t.agent);
+    const [p1, p2] = [await t.processor(45273), await t.processor(45274)];
+    running.push(p1, p2);
+    await t.send(N, '10.0.0.1', 0);
+    // Both hold their share (a rebalance while p2 joined is settled by the drop as above).
+    await until(async () => {
+      const [a, b] = [await pending(p1), await pending(p2)];
+      return a > 0 && b > 0 && a + b === N;
+    }, 60_000);
+    expect(requestDocIds([p1.output, p2.output]).size).toBe(0);
+
+    // Leaving the group moves p2's partitions to p1; without the drop at shutdown p2 would flush
+    // its open requests, each with its first hop only.
+    expect(await p2.stop()).toBe(0);
+    await until(async () => (await pending(p1)) === N, 25_000);
+    await t.send(N, '10.0.0.2', 1);
+    expect((await waitForIds([p1.output, p2.output], N, IDLE_MS + 60_000)).size).toBe(N);
+    await until(async () => (await pending(p1)) === 0, 30_000);
+    expect(written([p1.output, p2.output])).toEqual({ docs: N, copies: 0, incomplete: 0 });
+    expect(requestDocIds([p2.output]).size).toBe(0);
   }, 300_000);
 });
