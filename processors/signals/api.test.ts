@@ -1,19 +1,13 @@
 import Fastify from 'fastify';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { AccessRecord } from '../../pipeline/records.ts';
 import { trafficLines } from '../../pipeline/testing/mesh-traffic.ts';
-import { LineParser } from '../parse/line-parser.ts';
+import { parsedInTimeOrder } from './testdata/parsed.ts';
 import { registerSignalsApi } from './api.ts';
 import { signalsConfig } from './config.ts';
 import { SignalsEngine } from './engine.ts';
 
-const parser = new LineParser('auto');
 const T0 = Date.parse('2024-03-01T10:00:00.000Z');
-/** Parsed and in event-time order, as a live mesh delivers them. */
-const records = (lines: string[]) =>
-  lines
-    .map((l) => (parser.parse(l) as { ok: true; record: AccessRecord }).record)
-    .sort((a, b) => Date.parse(a['@timestamp']) - Date.parse(b['@timestamp']));
+const records = parsedInTimeOrder;
 
 const engine = new SignalsEngine(
   signalsConfig.parse({ recommend: { concurrencyLimits: { 'shop/cart': 4 } }, canary: { minRequests: 50 } }),

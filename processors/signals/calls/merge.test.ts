@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import type { AccessRecord, CallsRecord } from '../../../pipeline/records.ts';
 import { mulberry32, trafficLines } from '../../../pipeline/testing/mesh-traffic.ts';
-import { LineParser } from '../../parse/line-parser.ts';
+import { parsedInTimeOrder } from '../testdata/parsed.ts';
 import { signalsConfig } from '../config.ts';
 import { SignalsEngine } from '../engine.ts';
 import type { Call } from './call.ts';
@@ -9,12 +9,8 @@ import { decodeEdge, encodeEdge } from './codec.ts';
 import { CallLog } from './log.ts';
 import { CallMerge } from './merge.ts';
 
-const parser = new LineParser('auto');
 const T0 = Date.parse('2024-03-01T10:00:00.000Z');
-const records = (lines: string[]) =>
-  lines
-    .map((l) => (parser.parse(l) as { ok: true; record: AccessRecord }).record)
-    .sort((a, b) => Date.parse(a['@timestamp']) - Date.parse(b['@timestamp']));
+const records = parsedInTimeOrder;
 
 const edge = { source: 'productpage-v1', service: 'cart', namespace: 'shop', route: '/items' };
 const call = (t: number, serverFault = false): Call => ({
