@@ -1,7 +1,7 @@
 import { execFileSync, spawnSync } from 'node:child_process';
-import { existsSync, mkdtempSync, openSync, renameSync, rmSync, writeFileSync, closeSync } from 'node:fs';
+import { existsSync, mkdirSync, mkdtempSync, openSync, renameSync, rmSync, writeFileSync, closeSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { basename, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import type { Bench, Row } from './harness.ts';
 import {
@@ -29,12 +29,19 @@ import { cpuSeconds, load1, metricSum, peakRssMB, startServer, stop, until } fro
  *   PEERS_BASELINE=/path                 checkout of the baseline commit for e2e (default: a git
  *                                        worktree of f9e891b in $TMPDIR, made and npm-ci'd once;
  *                                        `none` runs this checkout alone)
+ *   PEERS_BEFORE=/path                   another checkout (e.g. `git worktree add /tmp/before main`,
+ *                                        node_modules linked) whose meshlog also runs in the OTLP
+ *                                        scenarios, beside this one: before and after in one run
+ *   PEERS_PROFILE=/dir                   meshlog runs under `node --cpu-prof`, a folder per run in
+ *                                        /dir with the measured window (bench/peers/profile-top.ts)
  */
 const BASELINE_COMMIT = 'f9e891b';
 const ROOT = fileURLToPath(new URL('..', import.meta.url));
 const only = new Set((process.env.PEERS_ONLY ?? 'spans,logs,file,e2e,heap').split(','));
 const REPEAT = Number(process.env.PEERS_REPEAT ?? 2);
 const SCALE = Number(process.env.PEERS_SCALE ?? 1);
+const BEFORE = process.env.PEERS_BEFORE;
+const PROFILE = process.env.PEERS_PROFILE;
 const IN_FLIGHT = 6;
 const PORT = {
   otlpGrpc: 48317,
@@ -46,7 +53,7 @@ const PORT = {
   lines: 48108,
 };
 
-type Server = ReturnType<typeof startServer>;
+type Server = ReturnType<typeof startServer> & { profileDir?: string };
 
 interface Measured {
   records: number;
@@ -83,15 +90,24 @@ async function measureServer(
   const t0 = process.hrtime.bigint();
   await send();
   await settle();
-  const wallS = Number(process.hrtime.bigint() - t0) / 1e9;
+  const t1 = process.hrtime.bigint();
+  const wallS = Number(t1 - t0) / 1e9;
   const cpuS = cpuSeconds(server.pid!) - cpu0;
+  if (server.profileDir) {
+    const window = { fromUs: Number(t0 / 1000n), toUs: Number(t1 / 1000n) };
+    writeFileSync(join(server.profileDir, 'window.json'), JSON.stringify(window));
+  }
   return { records, wallS, cpuS, rssMB: peakRssMB(server.pid!), load: load1() };
 }
 
-function meshlogRun(dir: string, config: string, checkout = ROOT): Server {
+function meshlogRun(dir: string, config: string, checkout = ROOT, profileAs?: string): Server {
   const file = join(dir, `meshlog-${Date.now()}.yaml`);
   writeFileSync(file, config);
-  return startServer(process.execPath, [join(checkout, 'pipeline/cli/bin.mjs'), 'run', '--config', file], checkout);
+  const profileDir = PROFILE && profileAs ? join(PROFILE, profileAs) : undefined;
+  if (profileDir) mkdirSync(profileDir, { recursive: true });
+  const prof = profileDir ? ['--cpu-prof', '--cpu-prof-dir', profileDir] : [];
+  const args = [...prof, join(checkout, 'pipeline/cli/bin.mjs'), 'run', '--config', file];
+  return Object.assign(startServer(process.execPath, args, checkout), { profileDir });
 }
 
 const adminReady = (server: Server) =>
@@ -131,21 +147,26 @@ async function otlpScenario(
       ? postAll(`http://127.0.0.1:${http}${httpPath}`, b, 'application/x-protobuf', IN_FLIGHT)
       : grpcAll(`127.0.0.1:${grpc}`, grpcPath, b, IN_FLIGHT);
   const exe = otelcolExe();
+  const checkouts: Array<[string, string]> = [['meshlog run → parse → blackhole', ROOT]];
+  if (BEFORE) checkouts.push([`meshlog ${basename(BEFORE)} (before) run → parse → blackhole`, BEFORE]);
   for (let rep = 0; rep < REPEAT; rep++) {
     for (const proto of protocols) {
       const scenario = `${what} ${proto === 'http' ? 'OTLP/HTTP' : 'OTLP/gRPC'}`;
-      const m = meshlogRun(dir, otlpMeshlogConfig(dir, signal));
-      try {
-        await adminReady(m);
-        const r = await measureServer(
-          m,
-          records,
-          () => sendTo(proto, PORT.otlpHttp, PORT.otlpGrpc, warmBodies),
-          () => sendTo(proto, PORT.otlpHttp, PORT.otlpGrpc, bodies),
-        );
-        rows.push(row(scenario, 'meshlog run → parse → blackhole', r));
-      } finally {
-        await stop(m);
+      for (const [server, checkout] of checkouts) {
+        const as = `${signal}-${proto}-${checkout === ROOT ? 'this' : 'before'}-${rep}`;
+        const m = meshlogRun(dir, otlpMeshlogConfig(dir, signal), checkout, as);
+        try {
+          await adminReady(m);
+          const r = await measureServer(
+            m,
+            records,
+            () => sendTo(proto, PORT.otlpHttp, PORT.otlpGrpc, warmBodies),
+            () => sendTo(proto, PORT.otlpHttp, PORT.otlpGrpc, bodies),
+          );
+          rows.push(row(scenario, server, r));
+        } finally {
+          await stop(m);
+        }
       }
       if (!exe) continue;
       const cfg = join(dir, 'otelcol-otlp.yaml');
