@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { packRecords, transferables, unpackRecords } from './record-codec.ts';
+import { packRecords, RecordPacker, REF, transferables, unpackRecords } from './record-codec.ts';
 
 /** What the main thread gets back must be what the worker had, exactly as structured cloning gives it. */
 const roundTrip = (records: object[]) => unpackRecords(structuredClone(packRecords(records)));
@@ -43,6 +43,34 @@ describe('record codec', () => {
     expect(packed.shapes).toEqual([['service', 'route', 'i']]);
     expect(transferables(packed)).toHaveLength(2);
     expect(roundTrip(records)).toEqual(records);
+  });
+
+  it('tells apart shapes whose keys join to the same text (an empty key, keys holding NUL)', () => {
+    const records = [{}, { '': 'x' }, { 'a\u0000': 1, b: 2 }, { a: 3, '\u0000b': 4 }];
+    for (const count of [1, 20]) {
+      const many = Array.from({ length: count }, () => records).flat();
+      const back = roundTrip(many);
+      expect(back).toEqual(many);
+      expect(back.map((r) => Object.keys(r as object))).toEqual(many.map((r) => Object.keys(r)));
+    }
+  });
+
+  it('makes strings left in the source bytes on the receiving side, each ref once', () => {
+    const bytes = Buffer.concat([Buffer.from('reviews✓'), Buffer.from([0x01, 0xff])]);
+    const p = new RecordPacker();
+    const src = p.addSource(bytes);
+    const text = p.addRef(src, 0, 10);
+    const id = p.addRef(src, 10, 12);
+    const shape = p.shapeOf(['name', 'id', 'again']);
+    for (let i = 0; i < 3; i++) {
+      p.beginRecord(shape);
+      p.refAt(REF.utf8, text);
+      p.refAt(REF.hex, id);
+      p.refAt(REF.utf8, text);
+    }
+    const packed = structuredClone(p.finish());
+    expect(packed.refs).toHaveLength(6);
+    expect(unpackRecords(packed)).toEqual(Array(3).fill({ name: 'reviews✓', id: '01ff', again: 'reviews✓' }));
   });
 
   it('refuses values a record cannot hold rather than sending them wrong', () => {

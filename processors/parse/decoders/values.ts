@@ -293,7 +293,7 @@ export function wireAnyValue(w: Wire, slot = -1): string | number | boolean | nu
   return v;
 }
 
-function wireArray(w: Wire): Array<string | number | boolean | null> {
+export function wireArray(w: Wire): Array<string | number | boolean | null> {
   const out: Array<string | number | boolean | null> = [];
   while (w.pos < w.end) {
     const tag = w.varint();
@@ -389,4 +389,9 @@ export function forEachScopeItem(w: Wire, scopes: number[], fn: (start: number) 
     }
   }
   w.end = outer;
+}
+
+/** A JSON.stringify replacer that writes bytes (ids of a decoded protobuf message) as hex. */
+export function bytesAsHex(_k: string, v: unknown): unknown {
+  return v instanceof Uint8Array ? Buffer.from(v).toString('hex') : v;
 }
