@@ -134,7 +134,8 @@ export class OtlpReceiver implements Receiver {
     const ended = this.#grpcListener!.callStarted(call.getPeer());
     let answer: Answer;
     try {
-      answer = await this.#export(signal, new Uint8Array(call.request), false);
+      // The message's buffer is moved to the worker as it is (decodeInPool), not copied first.
+      answer = await this.#export(signal, call.request, false);
     } catch (err) {
       try {
         answer = this.#refused(err);

@@ -93,6 +93,11 @@ class SpanWriter {
   readonly slotLen = new Int32Array(SLOTS);
   readonly slotRef = new Int32Array(SLOTS);
   readonly constants = new Map<string, number>();
+  readonly kinds: number[] = [];
+  readonly statuses: number[] = [];
+  readonly meshSpan: number;
+  readonly empty: number;
+  readonly zero: number;
   lastMs = -1;
   lastMsString = -1;
   minute = -1;
@@ -127,6 +132,9 @@ class SpanWriter {
     this.packer = packer;
     this.receiver = receiver;
     this.source = packer.addSource(data);
+    this.meshSpan = this.constant('mesh.span');
+    this.empty = this.constant('');
+    this.zero = this.constant('0');
   }
 
   constant(s: string): number {
@@ -159,12 +167,7 @@ class SpanWriter {
     const len = end - start;
     if (slot >= SLOTS) return this.packer.addRef(this.source, start, end);
     const prev = this.slotStart[slot];
-    if (prev >= 0 && this.slotLen[slot] === len) {
-      const buf = this.w.buf;
-      let i = 0;
-      while (i < len && buf[prev + i] === buf[start + i]) i++;
-      if (i === len) return this.slotRef[slot];
-    }
+    if (prev >= 0 && this.slotLen[slot] === len && this.w.same(prev, start, len)) return this.slotRef[slot];
     const r = this.packer.addRef(this.source, start, end);
     this.slotStart[slot] = start;
     this.slotLen[slot] = len;
@@ -258,23 +261,31 @@ class SpanWriter {
       return;
     }
     const layout = this.currentLayout();
-    const startNs = startAt < 0 ? 0n : buf.readBigUInt64LE(startAt);
-    const endNs = endAt < 0 ? 0n : buf.readBigUInt64LE(endAt);
+    // Nanosecond times exceed 2^53: read as two 32-bit halves. 2^32 = 4294 * 1e6 + 967296, so the
+    // millisecond is hi * 4294 + floor((hi * 967296 + lo) / 1e6), every step exact in a double.
+    const sLo = startAt < 0 ? 0 : buf.readUInt32LE(startAt);
+    const sHi = startAt < 0 ? 0 : buf.readUInt32LE(startAt + 4);
+    const eLo = endAt < 0 ? 0 : buf.readUInt32LE(endAt);
+    const eHi = endAt < 0 ? 0 : buf.readUInt32LE(endAt + 4);
+    const x = sHi * 967296 + sLo;
     const p = this.packer;
     p.beginRecord(this.recordShape);
-    p.stringAt(this.isoString(Number(startNs / 1_000_000n)));
-    p.stringAt(this.constant('mesh.span'));
+    p.stringAt(this.isoString(sHi * 4294 + (x - (x % 1e6)) / 1e6));
+    p.stringAt(this.meshSpan);
     p.refAt(REF.hex, p.addRef(this.source, traceStart, traceEnd));
     p.refAt(REF.hex, p.addRef(this.source, spanStart, spanEnd));
     if (parentEnd === parentStart || allZero(buf, parentStart, parentEnd)) p.null();
     else p.refAt(REF.hex, this.ref(PARENT_SLOT, parentStart, parentEnd));
-    if (nameStart < 0) p.stringAt(this.constant(''));
+    if (nameStart < 0) p.stringAt(this.empty);
     else p.refAt(REF.utf8, this.ref(NAME_SLOT, nameStart, nameEnd));
-    p.stringAt(this.constant(OTLP_SPAN_KINDS[kind] ?? 'unspecified'));
-    p.stringAt(p.addString(startNs.toString()));
-    p.stringAt(p.addString(endNs.toString()));
-    p.number(Number(endNs - startNs));
-    p.stringAt(this.constant(OTLP_SPAN_STATUSES[status] ?? 'unset'));
+    p.stringAt((this.kinds[kind] ??= this.constant(OTLP_SPAN_KINDS[kind] ?? 'unspecified')));
+    if (startAt < 0) p.stringAt(this.zero);
+    else p.refAt(REF.u64, p.addRef(this.source, startAt, startAt + 8));
+    if (endAt < 0) p.stringAt(this.zero);
+    else p.refAt(REF.u64, p.addRef(this.source, endAt, endAt + 8));
+    // As Number(end - start) of the BigInts: one rounding, of the exact difference.
+    p.number((eHi - sHi) * 4294967296 + (eLo - sLo));
+    p.stringAt((this.statuses[status] ??= this.constant(OTLP_SPAN_STATUSES[status] ?? 'unset')));
     if (this.service < 0) p.null();
     else p.stringAt(this.service);
     this.writeRequestId(layout);

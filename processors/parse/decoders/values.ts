@@ -106,10 +106,23 @@ export class Wire {
   pos: number;
   end: number;
 
+  readonly #view: DataView;
+
   constructor(data: Uint8Array) {
     this.buf = Buffer.isBuffer(data) ? data : Buffer.from(data.buffer, data.byteOffset, data.byteLength);
+    this.#view = new DataView(this.buf.buffer, this.buf.byteOffset, this.buf.byteLength);
     this.pos = 0;
     this.end = this.buf.length;
+  }
+
+  /** Whether the `len` bytes at `a` and at `b` are the same: four at a time, then one by one. */
+  same(a: number, b: number, len: number): boolean {
+    const view = this.#view;
+    let i = 0;
+    for (; i + 4 <= len; i += 4) if (view.getInt32(a + i) !== view.getInt32(b + i)) return false;
+    const buf = this.buf;
+    for (; i < len; i++) if (buf[a + i] !== buf[b + i]) return false;
+    return true;
   }
 
   /** A varint as a number (exact to 2^53; beyond that as close as a double gets, like Number(long)). */
@@ -162,12 +175,7 @@ export class Wire {
     const slots = (this.#slots ??= { off: new Int32Array(SLOTS).fill(-1), len: new Int32Array(SLOTS), str: [] });
     if (slot >= SLOTS) return this.buf.utf8Slice(start, end);
     const prev = slots.off[slot];
-    if (prev >= 0 && slots.len[slot] === len) {
-      const buf = this.buf;
-      let i = 0;
-      while (i < len && buf[prev + i] === buf[start + i]) i++;
-      if (i === len) return slots.str[slot];
-    }
+    if (prev >= 0 && slots.len[slot] === len && this.same(prev, start, len)) return slots.str[slot];
     const s = this.buf.utf8Slice(start, end);
     slots.off[slot] = start;
     slots.len[slot] = len;

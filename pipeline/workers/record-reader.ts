@@ -1,0 +1,136 @@
+import { shapeId, TAG, type PackedRecords } from './record-format.ts';
+
+type Build = (r: Reader) => Record<string, unknown>;
+
+/** Compiled object builders by shape, shared by every batch (capped: attribute maps can vary a lot). */
+const builders = new Map<string, Build>();
+const MAX_BUILDERS = 512;
+/** Shapes used fewer times than this in a batch are built the generic way, not compiled. */
+const COMPILE_AFTER = 16;
+
+/**
+ * One value in a builder: strings and int32s (most values) read in place, anything else by
+ * `Reader.value`. `r.i` is the position, kept on the reader so that nested values move it on.
+ */
+const INLINE_VALUE =
+  `(i = r.i, t = tags[i], t === ${TAG.STRING} ? (r.i = i + 1, strings[nums[i]]) : ` +
+  `t === ${TAG.INT} ? (r.i = i + 1, nums[i]) : r.value())`;
+
+/** An object literal per shape, which is what V8 builds fastest. */
+function compile(keys: string[]): Build | undefined {
+  const id = shapeId(keys);
+  let b = builders.get(id);
+  if (b) return b;
+  // An object literal cannot set an own "__proto__" key (it sets the prototype): generic path.
+  if (keys.includes('__proto__') || builders.size >= MAX_BUILDERS) return undefined;
+  const body =
+    `const tags = r.tags, nums = r.nums, strings = r.strings; let i, t;\n` +
+    `return {${keys.map((k) => `${JSON.stringify(k)}: ${INLINE_VALUE}`).join(',\n')}};`;
+  b = new Function('r', body) as Build;
+  builders.set(id, b);
+  return b;
+}
+
+declare module 'node:buffer' {
+  interface Buffer {
+    utf8Slice(start: number, end: number): string;
+    hexSlice(start: number, end: number): string;
+  }
+}
+
+/** Reads a packed batch value by value; compiled builders read the common values in place. */
+export class Reader {
+  i = 0;
+  readonly tags: Uint8Array;
+  readonly nums: Int32Array;
+  readonly floats: Float64Array;
+  readonly strings: string[];
+  readonly shapes: string[][];
+  readonly build: Array<Build | undefined>;
+  readonly refs: Int32Array;
+  readonly blob: Buffer;
+  /** Strings made from refs, each the first time it is read (by kind: text, hex, decimal). */
+  readonly made: Array<Array<string | undefined>>;
+
+  constructor(p: PackedRecords) {
+    this.tags = p.tags;
+    this.nums = p.nums;
+    this.floats = p.floats;
+    this.strings = p.strings;
+    this.shapes = p.shapes;
+    const uses = new Uint32Array(p.shapes.length);
+    for (let i = 0; i < p.tags.length; i++) if (p.tags[i] === TAG.OBJECT) uses[p.nums[i]]++;
+    this.build = p.shapes.map((keys, s) =>
+      uses[s] >= COMPILE_AFTER || builders.has(shapeId(keys)) ? compile(keys) : undefined,
+    );
+    this.refs = p.refs;
+    this.blob = Buffer.from(p.blob.buffer, p.blob.byteOffset, p.blob.byteLength);
+    const refCount = p.refs.length / 2;
+    this.made = [TAG.UTF8_REF, TAG.HEX_REF, TAG.U64_REF].map(() => new Array<string | undefined>(refCount));
+  }
+
+  value(): unknown {
+    const tag = this.tags[this.i];
+    const num = this.nums[this.i++];
+    switch (tag) {
+      case TAG.STRING:
+        return this.strings[num];
+      case TAG.INT:
+        return num;
+      case TAG.FLOAT:
+        return this.floats[num];
+      case TAG.NULL:
+        return null;
+      case TAG.TRUE:
+        return true;
+      case TAG.FALSE:
+        return false;
+      case TAG.UNDEFINED:
+        return undefined;
+      case TAG.UTF8_REF:
+      case TAG.HEX_REF:
+      case TAG.U64_REF:
+        return this.made[tag - TAG.UTF8_REF][num] ?? this.#make(tag, num);
+      case TAG.ARRAY: {
+        const a = new Array<unknown>(num);
+        for (let k = 0; k < num; k++) a[k] = this.value();
+        return a;
+      }
+      case TAG.OBJECT: {
+        const b = this.build[num];
+        if (b) return b(this);
+        const o: Record<string, unknown> = {};
+        for (const k of this.shapes[num]) {
+          // An own "__proto__" key (JSON.parse makes one) must stay a key, not become the prototype.
+          if (k === '__proto__')
+            Object.defineProperty(o, k, { value: this.value(), enumerable: true, writable: true, configurable: true });
+          else o[k] = this.value();
+        }
+        return o;
+      }
+    }
+    throw new Error(`corrupt packed records: tag ${tag} at ${this.i - 1}`);
+  }
+
+  #make(tag: number, ref: number): string {
+    if (ref >= this.refs.length / 2) throw new Error(`corrupt packed records: ref ${ref} at ${this.i - 1}`);
+    const start = this.refs[2 * ref];
+    const end = this.refs[2 * ref + 1];
+    const s =
+      tag === TAG.UTF8_REF
+        ? this.blob.utf8Slice(start, end)
+        : tag === TAG.HEX_REF
+          ? this.blob.hexSlice(start, end)
+          : this.blob.readBigUInt64LE(start).toString();
+    this.made[tag - TAG.UTF8_REF][ref] = s;
+    return s;
+  }
+}
+
+/** Unpacks what `packRecords` or a `RecordPacker` made, in order. */
+export function unpackRecords<T>(p: PackedRecords): T[] {
+  const r = new Reader(p);
+  const out = new Array<T>(p.count);
+  for (let k = 0; k < p.count; k++) out[k] = r.value() as T;
+  return out;
+}
