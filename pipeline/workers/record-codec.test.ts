@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { packRecords, RecordPacker, REF, transferables, unpackRecords } from './record-codec.ts';
+import { u64Decimal } from './record-reader.ts';
 
 /** What the main thread gets back must be what the worker had, exactly as structured cloning gives it. */
 const roundTrip = (records: object[]) => unpackRecords(structuredClone(packRecords(records)));
@@ -71,6 +72,16 @@ describe('record codec', () => {
     const packed = structuredClone(p.finish());
     expect(packed.refs).toHaveLength(4);
     expect(unpackRecords(packed)).toEqual(Array(3).fill({ name: 'reviews✓', id: '01ff', again: 'reviews✓' }));
+  });
+
+  it('writes a fixed64 in decimal exactly as BigInt does, at the edges of what a double holds and past them', () => {
+    const b = Buffer.alloc(8);
+    const values = [0n, 1n, 999_999n, 2n ** 53n - 1n, 2n ** 53n, 2n ** 53n + 1n, 2n ** 64n - 1n, 1714557600000000000n];
+    for (let i = 0n; i < 2000n; i++) values.push(1714557600000000000n + i * 999_983n, (2n ** 64n - 1n) / (i + 1n));
+    for (const v of values) {
+      b.writeBigUInt64LE(v);
+      expect(u64Decimal(b, 0)).toBe(v.toString());
+    }
   });
 
   it('refuses values a record cannot hold rather than sending them wrong', () => {

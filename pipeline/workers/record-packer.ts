@@ -5,13 +5,18 @@ interface Scratch {
   tags: Uint8Array;
   nums: Int32Array;
   floats: Float64Array;
-  /** [source, start, end) triples. */
+  /** [start, end) pairs into `blob`. */
   refs: Int32Array;
+  /** The bytes of every ref, copied as the ref is added (the source bytes are still in cache). */
+  blob: Uint8Array;
 }
 
 const spare: Scratch[] = [];
-/** A scratch grown past this many values (one huge batch) is dropped, not kept for the next. */
+/** A scratch grown past these (one huge batch) is dropped, not kept for the next. */
 const MAX_KEPT_VALUES = 1 << 20;
+const MAX_KEPT_BLOB_BYTES = 16 << 20;
+
+type Mark = { n: number; count: number; floats: number; refs: number; blob: number };
 
 function grown<T extends Uint8Array | Int32Array | Float64Array>(old: T, make: (n: number) => T): T {
   const a = make(old.length * 2);
@@ -30,6 +35,7 @@ export class RecordPacker {
   n = 0;
   floatCount = 0;
   refCount = 0;
+  blobLength = 0;
   count = 0;
   strings: string[] = [];
   stringIndex = new Map<string, number>();
@@ -47,7 +53,8 @@ export class RecordPacker {
       tags: new Uint8Array(4096),
       nums: new Int32Array(4096),
       floats: new Float64Array(256),
-      refs: new Int32Array(3 * 1024),
+      refs: new Int32Array(2 * 1024),
+      blob: new Uint8Array(64 * 1024),
     };
   }
 
@@ -197,11 +204,18 @@ export class RecordPacker {
   /** Bytes of `sources[source]` between `start` and `end`, for a string; returns its index for `refAt`. */
   addRef(source: number, start: number, end: number): number {
     const s = this.#s;
-    if (3 * this.refCount === s.refs.length) s.refs = grown(s.refs, (n) => new Int32Array(n));
+    if (2 * this.refCount === s.refs.length) s.refs = grown(s.refs, (n) => new Int32Array(n));
+    const len = end - start;
+    const at = this.blobLength;
+    while (at + len > s.blob.length) s.blob = grown(s.blob, (n) => new Uint8Array(n));
+    const src = this.sources[source];
+    // Short strings (ids, values) byte by byte: a subarray per string would cost more.
+    if (len > 64) s.blob.set(src.subarray(start, end), at);
+    else for (let k = 0; k < len; k++) s.blob[at + k] = src[start + k];
+    this.blobLength = at + len;
     const i = this.refCount++;
-    s.refs[3 * i] = source;
-    s.refs[3 * i + 1] = start;
-    s.refs[3 * i + 2] = end;
+    s.refs[2 * i] = at;
+    s.refs[2 * i + 1] = at + len;
     return i;
   }
 
@@ -211,59 +225,44 @@ export class RecordPacker {
   }
 
   /** Where the packer is, for `rewind`: what a decoder wrote after it can be taken back. */
-  mark(): { n: number; count: number; floats: number; refs: number } {
-    return { n: this.n, count: this.count, floats: this.floatCount, refs: this.refCount };
+  mark(): Mark {
+    return { n: this.n, count: this.count, floats: this.floatCount, refs: this.refCount, blob: this.blobLength };
   }
 
   /** Drops the values written since `mark` (a payload that turned out to be undecodable). */
-  rewind(m: { n: number; count: number; floats: number; refs: number }): void {
+  rewind(m: Mark): void {
     this.n = m.n;
     this.count = m.count;
     this.floatCount = m.floats;
     this.refCount = m.refs;
+    this.blobLength = m.blob;
   }
 
-  /**
-   * The packed batch: its typed arrays in one buffer of the exact size, with the bytes of every
-   * ref copied into `blob` (the sources, whole requests, are not sent back).
-   */
+  /** The packed batch: its typed arrays in one buffer of the exact size. */
   finish(): PackedRecords {
     const s = this.#s;
-    let blobBytes = 0;
-    for (let r = 0; r < this.refCount; r++) blobBytes += s.refs[3 * r + 2] - s.refs[3 * r + 1];
     const n = this.n;
-    const floatsAt = 0;
     const numsAt = 8 * this.floatCount;
     const refsAt = numsAt + 4 * n;
     const tagsAt = refsAt + 8 * this.refCount;
     const blobAt = tagsAt + n;
-    const buffer = new ArrayBuffer(blobAt + blobBytes);
+    const buffer = new ArrayBuffer(blobAt + this.blobLength);
     const out: PackedRecords = {
       count: this.count,
-      floats: new Float64Array(buffer, floatsAt, this.floatCount),
+      floats: new Float64Array(buffer, 0, this.floatCount),
       nums: new Int32Array(buffer, numsAt, n),
       refs: new Int32Array(buffer, refsAt, 2 * this.refCount),
       tags: new Uint8Array(buffer, tagsAt, n),
-      blob: new Uint8Array(buffer, blobAt, blobBytes),
+      blob: new Uint8Array(buffer, blobAt, this.blobLength),
       strings: this.strings,
       shapes: this.shapes,
     };
     out.floats.set(s.floats.subarray(0, this.floatCount));
     out.nums.set(s.nums.subarray(0, n));
+    out.refs.set(s.refs.subarray(0, 2 * this.refCount));
     out.tags.set(s.tags.subarray(0, n));
-    let at = 0;
-    for (let r = 0; r < this.refCount; r++) {
-      const src = this.sources[s.refs[3 * r]];
-      const start = s.refs[3 * r + 1];
-      const end = s.refs[3 * r + 2];
-      out.refs[2 * r] = at;
-      // Short strings (ids, values) byte by byte: a subarray per string would cost more.
-      if (end - start > 64) out.blob.set(src.subarray(start, end), at);
-      else for (let k = start; k < end; k++) out.blob[at + k - start] = src[k];
-      at += end - start;
-      out.refs[2 * r + 1] = at;
-    }
-    if (s.tags.length <= MAX_KEPT_VALUES) spare.push(s);
+    out.blob.set(s.blob.subarray(0, this.blobLength));
+    if (s.tags.length <= MAX_KEPT_VALUES && s.blob.length <= MAX_KEPT_BLOB_BYTES) spare.push(s);
     this.sources = [];
     return out;
   }

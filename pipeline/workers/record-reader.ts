@@ -49,8 +49,8 @@ export class Reader {
   readonly build: Array<Build | undefined>;
   readonly refs: Int32Array;
   readonly blob: Buffer;
-  /** Strings made from refs, each the first time it is read (by kind: text, hex, decimal). */
-  readonly made: Array<Array<string | undefined>>;
+  /** Strings made from refs, each the first time it is read (a ref is read as one kind only). */
+  readonly made: Array<string | undefined>;
 
   constructor(p: PackedRecords) {
     this.tags = p.tags;
@@ -65,8 +65,7 @@ export class Reader {
     );
     this.refs = p.refs;
     this.blob = Buffer.from(p.blob.buffer, p.blob.byteOffset, p.blob.byteLength);
-    const refCount = p.refs.length / 2;
-    this.made = [TAG.UTF8_REF, TAG.HEX_REF, TAG.U64_REF].map(() => new Array<string | undefined>(refCount));
+    this.made = new Array<string | undefined>(p.refs.length / 2);
   }
 
   value(): unknown {
@@ -90,7 +89,7 @@ export class Reader {
       case TAG.UTF8_REF:
       case TAG.HEX_REF:
       case TAG.U64_REF:
-        return this.made[tag - TAG.UTF8_REF][num] ?? this.#make(tag, num);
+        return this.made[num] ?? this.#make(tag, num);
       case TAG.ARRAY: {
         const a = new Array<unknown>(num);
         for (let k = 0; k < num; k++) a[k] = this.value();
@@ -121,10 +120,28 @@ export class Reader {
         ? this.blob.utf8Slice(start, end)
         : tag === TAG.HEX_REF
           ? this.blob.hexSlice(start, end)
-          : this.blob.readBigUInt64LE(start).toString();
-    this.made[tag - TAG.UTF8_REF][ref] = s;
+          : u64Decimal(this.blob, start);
+    this.made[ref] = s;
     return s;
   }
+}
+
+const ZEROS = ['', '0', '00', '000', '0000', '00000'];
+
+/**
+ * The unsigned 64-bit little-endian integer at `at` in decimal, as BigInt's toString gives it,
+ * without BigInts (two of them, and their garbage, per span). Below 2^53 a double holds it;
+ * above, 2^32 = 4294 * 1e6 + 967296 splits it into millions and the rest, each exact in a double.
+ */
+export function u64Decimal(b: Uint8Array, at: number): string {
+  const lo = b[at] + b[at + 1] * 0x100 + b[at + 2] * 0x10000 + b[at + 3] * 0x1000000;
+  const hi = b[at + 4] + b[at + 5] * 0x100 + b[at + 6] * 0x10000 + b[at + 7] * 0x1000000;
+  if (hi < 0x200000) return String(hi * 0x100000000 + lo);
+  const x = hi * 967296 + lo;
+  const units = x % 1e6;
+  const millions = hi * 4294 + (x - units) / 1e6;
+  const tail = String(units);
+  return `${millions}${ZEROS[6 - tail.length]}${tail}`;
 }
 
 /** Unpacks what `packRecords` or a `RecordPacker` made, in order. */

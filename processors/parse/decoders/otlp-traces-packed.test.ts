@@ -85,8 +85,26 @@ function id(rng: Rng, len: number): Buffer | undefined {
 const attributes = (rng: Rng, n: number) =>
   Array.from({ length: rng.int(n) }, () => ({ key: rng.pick(KEYS), value: anyValue(rng) }));
 
+/**
+ * A span's attributes: often the last span's with one changed, removed or added (as a proxy's spans
+ * repeat most of theirs, so the reader reuses what it read for the same bytes at the same place).
+ */
+function spanAttributes(rng: Rng, last: KeyValues | undefined): KeyValues {
+  if (!last || rng.chance(0.4)) return attributes(rng, 12);
+  const next = [...last];
+  const at = rng.int(next.length + 1);
+  const kv = { key: rng.pick(KEYS), value: anyValue(rng) };
+  const change = rng.int(3);
+  if (change === 0) next.splice(at, 1);
+  else if (change === 1) next.splice(at, 0, kv);
+  else next[at] = kv;
+  return next;
+}
+type KeyValues = ReturnType<typeof attributes>;
+
 /** A request of odd but valid spans: repeated and null attributes, every value kind, bad ids, extreme times. */
 function request(rng: Rng): Uint8Array {
+  let last: KeyValues | undefined;
   const resourceSpans = Array.from({ length: 1 + rng.int(3) }, () => ({
     resource: rng.chance(0.8) ? { attributes: attributes(rng, 4) } : undefined,
     scopeSpans: Array.from({ length: 1 + rng.int(2) }, () => ({
@@ -99,7 +117,7 @@ function request(rng: Rng): Uint8Array {
         startTimeUnixNano: rng.chance(0.5) ? rng.pick(TIMES) : String(1714557600000000000n + BigInt(rng.u32()) * 997n),
         endTimeUnixNano: rng.chance(0.5) ? rng.pick(TIMES) : String(1714557600000000000n + BigInt(rng.u32()) * 991n),
         status: rng.chance(0.5) ? { code: rng.int(4) } : undefined,
-        attributes: attributes(rng, 12),
+        attributes: (last = spanAttributes(rng, last)),
       })),
     })),
   }));

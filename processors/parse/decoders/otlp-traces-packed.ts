@@ -126,6 +126,9 @@ class SpanWriter {
   vstr: string[] = [];
   vstart = new Int32Array(64);
   vend = new Int32Array(64);
+  /** Where the last span's n-th KeyValue lay, to see whether this span's is the same bytes. */
+  kvStart = new Int32Array(64);
+  kvLen = new Int32Array(64).fill(-1);
 
   constructor(data: Uint8Array, packer: RecordPacker, receiver: string) {
     this.w = new Wire(data);
@@ -229,7 +232,17 @@ class SpanWriter {
           break;
         case (9 << 3) | 2: {
           const outer = w.enter();
-          this.keyValue();
+          const a = this.n;
+          if (a === this.vtag.length) this.grow();
+          const len = w.end - w.pos;
+          // The same KeyValue bytes as the last span's at this place (the node id, the cluster…):
+          // what was read from them then still stands, in the attribute arrays at `a`.
+          if (this.kvLen[a] === len && w.same(this.kvStart[a], w.pos, len)) this.n++;
+          else {
+            this.kvStart[a] = w.pos;
+            this.kvLen[a] = len;
+            this.keyValue();
+          }
           w.leave(outer);
           break;
         }
@@ -304,7 +317,6 @@ class SpanWriter {
   keyValue(): void {
     const w = this.w;
     const a = this.n++;
-    if (a === this.vtag.length) this.grow();
     const keySlot = 2 + 2 * a;
     let key = '';
     this.vtag[a] = V_NULL;
@@ -384,6 +396,8 @@ class SpanWriter {
     this.vnum = grown(this.vnum, new Float64Array(n));
     this.vstart = grown(this.vstart, new Int32Array(n));
     this.vend = grown(this.vend, new Int32Array(n));
+    this.kvStart = grown(this.kvStart, new Int32Array(n));
+    this.kvLen = grown(this.kvLen, new Int32Array(n).fill(-1));
   }
 
   /** The layout of this span's attributes: the last span's when it has the same keys and nulls in the same places. */

@@ -115,11 +115,15 @@ export class Wire {
     this.end = this.buf.length;
   }
 
-  /** Whether the `len` bytes at `a` and at `b` are the same: four at a time, then one by one. */
+  /**
+   * Whether the `len` bytes at `a` and at `b` are the same: the last four first (ids and counters
+   * that differ, differ at their end), then four at a time from the start, then one by one.
+   */
   same(a: number, b: number, len: number): boolean {
     const view = this.#view;
+    if (len >= 4 && view.getInt32(a + len - 4, true) !== view.getInt32(b + len - 4, true)) return false;
     let i = 0;
-    for (; i + 4 <= len; i += 4) if (view.getInt32(a + i) !== view.getInt32(b + i)) return false;
+    for (; i + 4 <= len; i += 4) if (view.getInt32(a + i, true) !== view.getInt32(b + i, true)) return false;
     const buf = this.buf;
     for (; i < len; i++) if (buf[a + i] !== buf[b + i]) return false;
     return true;
