@@ -60,8 +60,8 @@ describe('record codec', () => {
     const bytes = Buffer.concat([Buffer.from('reviews✓'), Buffer.from([0x01, 0xff])]);
     const p = new RecordPacker();
     const src = p.addSource(bytes);
-    const text = p.addRef(src, 0, 10);
-    const id = p.addRef(src, 10, 12);
+    const text = p.addRef(REF.utf8, src, 0, 10);
+    const id = p.addRef(REF.hex, src, 10, 12);
     const shape = p.shapeOf(['name', 'id', 'again']);
     for (let i = 0; i < 3; i++) {
       p.beginRecord(shape);
@@ -72,6 +72,38 @@ describe('record codec', () => {
     const packed = structuredClone(p.finish());
     expect(packed.refs).toHaveLength(4);
     expect(unpackRecords(packed)).toEqual(Array(3).fill({ name: 'reviews✓', id: '01ff', again: 'reviews✓' }));
+  });
+
+  it('makes every ref right across text and hex chunks: long ones, non-ASCII ones, ones running past a chunk', () => {
+    const parts: Buffer[] = [];
+    const want: Array<{ text: string; id: string }> = [];
+    for (let i = 0; i < 3000; i++) {
+      const len = i % 97 === 0 ? 300 + (i % 200) : 1 + ((i * 7) % 60);
+      const text =
+        i < 400 && i % 53 === 0
+          ? `ünï✓ ${i} `.padEnd(len, 'é')
+          : `${i}-`.padEnd(len, String.fromCharCode(97 + (i % 26)));
+      const id = Buffer.from(Array.from({ length: i % 89 === 0 ? 300 : 8 + (i % 9) }, (_, k) => (i * 31 + k) & 0xff));
+      parts.push(Buffer.from(text), id);
+      want.push({ text, id: id.toString('hex') });
+    }
+    const bytes = Buffer.concat(parts);
+    const p = new RecordPacker();
+    const src = p.addSource(bytes);
+    const shape = p.shapeOf(['text', 'id']);
+    let at = 0;
+    for (let i = 0; i < want.length; i++) {
+      const textEnd = at + Buffer.byteLength(want[i].text);
+      const idEnd = textEnd + want[i].id.length / 2;
+      p.beginRecord(shape);
+      p.refAt(REF.utf8, p.addRef(REF.utf8, src, at, textEnd));
+      p.refAt(REF.hex, p.addRef(REF.hex, src, textEnd, idEnd));
+      at = idEnd;
+    }
+    const packed = structuredClone(p.finish());
+    expect(packed.nonAsciiChunks.length).toBeGreaterThan(0);
+    expect(packed.textBytes).toBeGreaterThan(4 * 4096);
+    expect(unpackRecords(packed)).toEqual(want);
   });
 
   it('writes a fixed64 in decimal exactly as BigInt does, at the edges of what a double holds and past them', () => {

@@ -28,14 +28,34 @@ export const TAG = {
 export type RefKind = typeof TAG.UTF8_REF | typeof TAG.HEX_REF | typeof TAG.U64_REF;
 export const REF = { utf8: TAG.UTF8_REF, hex: TAG.HEX_REF, u64: TAG.U64_REF } as const;
 
+/** Which region of `blob` a ref's bytes are in: text, hex ids, fixed64 times. */
+export const REF_REGION = { [TAG.UTF8_REF]: 0, [TAG.HEX_REF]: 1, [TAG.U64_REF]: 2 } as const;
+
+/**
+ * The text and hex regions are made into strings a chunk at a time, each ref's string a slice of
+ * its chunk's (one native call per chunk, not per string). A chunk's string runs on past its end
+ * by the slack, so a ref no longer than that which starts in a chunk lies wholly in its string;
+ * longer refs are made on their own. The chunk size bounds what one kept slice keeps alive.
+ */
+export const TEXT_CHUNK_BYTES = 4096;
+export const TEXT_CHUNK_SLACK_BYTES = 256;
+
 export interface PackedRecords {
   count: number;
   tags: Uint8Array;
   nums: Int32Array;
   floats: Float64Array;
-  /** [start, end) pairs into `blob`: strings the receiving thread makes, each once, from the bytes a decoder read. */
+  /**
+   * [start, end) pairs into the region of `blob` of the ref's kind: strings the receiving thread
+   * makes from the bytes a decoder read. A ref is always read as one kind.
+   */
   refs: Int32Array;
+  /** The text region, then the hex region, then the fixed64 region. */
   blob: Uint8Array;
+  textBytes: number;
+  hexBytes: number;
+  /** Text chunks where some ref starts whose bytes are not all ASCII: made with UTF-8 decoding, ref by ref. */
+  nonAsciiChunks: number[];
   /** Every typed array above is a view of one ArrayBuffer: one transfer. */
   strings: string[];
   shapes: string[][];

@@ -1,14 +1,14 @@
-import { shapeId, TAG, type PackedRecords, type RefKind } from './record-format.ts';
+import { REF_REGION, shapeId, TAG, TEXT_CHUNK_BYTES, type PackedRecords, type RefKind } from './record-format.ts';
 
 /** Growable arrays a packer writes into; given back on `finish` for the next packer of this thread. */
 interface Scratch {
   tags: Uint8Array;
   nums: Int32Array;
   floats: Float64Array;
-  /** [start, end) pairs into `blob`. */
+  /** [start, end) pairs into the region of the ref's kind. */
   refs: Int32Array;
-  /** The bytes of every ref, copied as the ref is added (the source bytes are still in cache). */
-  blob: Uint8Array;
+  /** The bytes of the refs, by kind (REF_REGION), copied as each ref is added (still in cache then). */
+  regions: [Uint8Array, Uint8Array, Uint8Array];
 }
 
 const spare: Scratch[] = [];
@@ -16,7 +16,7 @@ const spare: Scratch[] = [];
 const MAX_KEPT_VALUES = 1 << 20;
 const MAX_KEPT_BLOB_BYTES = 16 << 20;
 
-type Mark = { n: number; count: number; floats: number; refs: number; blob: number };
+type Mark = { n: number; count: number; floats: number; refs: number; lengths: number[]; nonAscii: number };
 
 function grown<T extends Uint8Array | Int32Array | Float64Array>(old: T, make: (n: number) => T): T {
   const a = make(old.length * 2);
@@ -35,7 +35,10 @@ export class RecordPacker {
   n = 0;
   floatCount = 0;
   refCount = 0;
-  blobLength = 0;
+  /** Bytes used of each region. */
+  lengths = [0, 0, 0];
+  /** Text chunks (TEXT_CHUNK_BYTES) where some ref starts whose bytes are not all ASCII. */
+  nonAsciiChunks: number[] = [];
   count = 0;
   strings: string[] = [];
   stringIndex = new Map<string, number>();
@@ -54,7 +57,7 @@ export class RecordPacker {
       nums: new Int32Array(4096),
       floats: new Float64Array(256),
       refs: new Int32Array(2 * 1024),
-      blob: new Uint8Array(64 * 1024),
+      regions: [new Uint8Array(32 * 1024), new Uint8Array(16 * 1024), new Uint8Array(8 * 1024)],
     };
   }
 
@@ -201,18 +204,35 @@ export class RecordPacker {
     return i >= 0 ? i : this.sources.push(data) - 1;
   }
 
-  /** Bytes of `sources[source]` between `start` and `end`, for a string; returns its index for `refAt`. */
-  addRef(source: number, start: number, end: number): number {
+  /**
+   * Bytes of `sources[source]` between `start` and `end`, for a string read as `kind` (always as
+   * that kind: its bytes go to that kind's region); returns its index for `refAt`.
+   */
+  addRef(kind: RefKind, source: number, start: number, end: number): number {
     const s = this.#s;
     if (2 * this.refCount === s.refs.length) s.refs = grown(s.refs, (n) => new Int32Array(n));
+    const r = REF_REGION[kind];
     const len = end - start;
-    const at = this.blobLength;
-    while (at + len > s.blob.length) s.blob = grown(s.blob, (n) => new Uint8Array(n));
+    const at = this.lengths[r];
+    while (at + len > s.regions[r].length) s.regions[r] = grown(s.regions[r], (n) => new Uint8Array(n));
+    const region = s.regions[r];
     const src = this.sources[source];
+    let bits = 0;
     // Short strings (ids, values) byte by byte: a subarray per string would cost more.
-    if (len > 64) s.blob.set(src.subarray(start, end), at);
-    else for (let k = 0; k < len; k++) s.blob[at + k] = src[start + k];
-    this.blobLength = at + len;
+    if (len > 64) {
+      region.set(src.subarray(start, end), at);
+      if (kind === TAG.UTF8_REF) for (let k = start; k < end; k++) bits |= src[k];
+    } else
+      for (let k = 0; k < len; k++) {
+        const b = src[start + k];
+        region[at + k] = b;
+        bits |= b;
+      }
+    if (kind === TAG.UTF8_REF && bits >= 0x80) {
+      const chunk = Math.floor(at / TEXT_CHUNK_BYTES);
+      if (this.nonAsciiChunks[this.nonAsciiChunks.length - 1] !== chunk) this.nonAsciiChunks.push(chunk);
+    }
+    this.lengths[r] = at + len;
     const i = this.refCount++;
     s.refs[2 * i] = at;
     s.refs[2 * i + 1] = at + len;
@@ -226,7 +246,14 @@ export class RecordPacker {
 
   /** Where the packer is, for `rewind`: what a decoder wrote after it can be taken back. */
   mark(): Mark {
-    return { n: this.n, count: this.count, floats: this.floatCount, refs: this.refCount, blob: this.blobLength };
+    return {
+      n: this.n,
+      count: this.count,
+      floats: this.floatCount,
+      refs: this.refCount,
+      lengths: [...this.lengths],
+      nonAscii: this.nonAsciiChunks.length,
+    };
   }
 
   /** Drops the values written since `mark` (a payload that turned out to be undecodable). */
@@ -235,25 +262,30 @@ export class RecordPacker {
     this.count = m.count;
     this.floatCount = m.floats;
     this.refCount = m.refs;
-    this.blobLength = m.blob;
+    this.lengths = [...m.lengths];
+    this.nonAsciiChunks.length = m.nonAscii;
   }
 
   /** The packed batch: its typed arrays in one buffer of the exact size. */
   finish(): PackedRecords {
     const s = this.#s;
     const n = this.n;
+    const [textBytes, hexBytes, u64Bytes] = this.lengths;
     const numsAt = 8 * this.floatCount;
     const refsAt = numsAt + 4 * n;
     const tagsAt = refsAt + 8 * this.refCount;
     const blobAt = tagsAt + n;
-    const buffer = new ArrayBuffer(blobAt + this.blobLength);
+    const buffer = new ArrayBuffer(blobAt + textBytes + hexBytes + u64Bytes);
     const out: PackedRecords = {
       count: this.count,
       floats: new Float64Array(buffer, 0, this.floatCount),
       nums: new Int32Array(buffer, numsAt, n),
       refs: new Int32Array(buffer, refsAt, 2 * this.refCount),
       tags: new Uint8Array(buffer, tagsAt, n),
-      blob: new Uint8Array(buffer, blobAt, this.blobLength),
+      blob: new Uint8Array(buffer, blobAt, textBytes + hexBytes + u64Bytes),
+      textBytes,
+      hexBytes,
+      nonAsciiChunks: this.nonAsciiChunks,
       strings: this.strings,
       shapes: this.shapes,
     };
@@ -261,8 +293,11 @@ export class RecordPacker {
     out.nums.set(s.nums.subarray(0, n));
     out.refs.set(s.refs.subarray(0, 2 * this.refCount));
     out.tags.set(s.tags.subarray(0, n));
-    out.blob.set(s.blob.subarray(0, this.blobLength));
-    if (s.tags.length <= MAX_KEPT_VALUES && s.blob.length <= MAX_KEPT_BLOB_BYTES) spare.push(s);
+    out.blob.set(s.regions[0].subarray(0, textBytes));
+    out.blob.set(s.regions[1].subarray(0, hexBytes), textBytes);
+    out.blob.set(s.regions[2].subarray(0, u64Bytes), textBytes + hexBytes);
+    const kept = s.tags.length <= MAX_KEPT_VALUES && s.regions.every((r) => r.length <= MAX_KEPT_BLOB_BYTES);
+    if (kept) spare.push(s);
     this.sources = [];
     return out;
   }

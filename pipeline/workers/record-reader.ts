@@ -1,4 +1,4 @@
-import { shapeId, TAG, type PackedRecords } from './record-format.ts';
+import { shapeId, TAG, TEXT_CHUNK_BYTES, TEXT_CHUNK_SLACK_BYTES, type PackedRecords } from './record-format.ts';
 
 type Build = (r: Reader) => Record<string, unknown>;
 
@@ -35,6 +35,7 @@ declare module 'node:buffer' {
   interface Buffer {
     utf8Slice(start: number, end: number): string;
     hexSlice(start: number, end: number): string;
+    latin1Slice(start: number, end: number): string;
   }
 }
 
@@ -49,8 +50,14 @@ export class Reader {
   readonly build: Array<Build | undefined>;
   readonly refs: Int32Array;
   readonly blob: Buffer;
+  readonly textBytes: number;
+  readonly hexBytes: number;
+  readonly nonAscii: Set<number> | undefined;
   /** Strings made from refs, each the first time it is read (a ref is read as one kind only). */
   readonly made: Array<string | undefined>;
+  /** The text and hex regions' chunks as strings, made when a ref in them is first read. */
+  readonly textChunks: Array<string | undefined> = [];
+  readonly hexChunks: Array<string | undefined> = [];
 
   constructor(p: PackedRecords) {
     this.tags = p.tags;
@@ -65,6 +72,9 @@ export class Reader {
     );
     this.refs = p.refs;
     this.blob = Buffer.from(p.blob.buffer, p.blob.byteOffset, p.blob.byteLength);
+    this.textBytes = p.textBytes;
+    this.hexBytes = p.hexBytes;
+    this.nonAscii = p.nonAsciiChunks.length > 0 ? new Set(p.nonAsciiChunks) : undefined;
     this.made = new Array<string | undefined>(p.refs.length / 2);
   }
 
@@ -117,12 +127,37 @@ export class Reader {
     const end = this.refs[2 * ref + 1];
     const s =
       tag === TAG.UTF8_REF
-        ? this.blob.utf8Slice(start, end)
+        ? this.#text(start, end)
         : tag === TAG.HEX_REF
-          ? this.blob.hexSlice(start, end)
-          : u64Decimal(this.blob, start);
+          ? this.#hex(start, end)
+          : u64Decimal(this.blob, this.textBytes + this.hexBytes + start);
     this.made[ref] = s;
     return s;
+  }
+
+  /** UTF-8 text at [start, end) of the text region: a slice of its chunk's string when that is plain ASCII. */
+  #text(start: number, end: number): string {
+    const chunk = Math.floor(start / TEXT_CHUNK_BYTES);
+    if (end - start > TEXT_CHUNK_SLACK_BYTES || this.nonAscii?.has(chunk)) return this.blob.utf8Slice(start, end);
+    const at = chunk * TEXT_CHUNK_BYTES;
+    const text = (this.textChunks[chunk] ??= this.blob.latin1Slice(
+      at,
+      Math.min(this.textBytes, at + TEXT_CHUNK_BYTES + TEXT_CHUNK_SLACK_BYTES),
+    ));
+    return text.slice(start - at, end - at);
+  }
+
+  /** The bytes at [start, end) of the hex region as lowercase hex: a slice of its chunk's hex string. */
+  #hex(start: number, end: number): string {
+    const h = this.textBytes;
+    if (end - start > TEXT_CHUNK_SLACK_BYTES) return this.blob.hexSlice(h + start, h + end);
+    const chunk = Math.floor(start / TEXT_CHUNK_BYTES);
+    const at = chunk * TEXT_CHUNK_BYTES;
+    const hex = (this.hexChunks[chunk] ??= this.blob.hexSlice(
+      h + at,
+      h + Math.min(this.hexBytes, at + TEXT_CHUNK_BYTES + TEXT_CHUNK_SLACK_BYTES),
+    ));
+    return hex.slice(2 * (start - at), 2 * (end - at));
   }
 }
 

@@ -1,5 +1,5 @@
 import { protoType } from '../../../pipeline/proto/load.ts';
-import { REF, type RecordPacker } from '../../../pipeline/workers/record-codec.ts';
+import { REF, type RecordPacker, type RefKind } from '../../../pipeline/workers/record-codec.ts';
 import type { Rejection } from '../task.ts';
 import { splitFlags } from '../normalise.ts';
 import { OTLP_SPAN_KINDS, OTLP_SPAN_STATUSES } from './otlp-span-enums.ts';
@@ -166,12 +166,12 @@ class SpanWriter {
   }
 
   /** A string at [start, end) of the payload, the same ref as the last one at `slot` when its bytes are. */
-  ref(slot: number, start: number, end: number): number {
+  ref(kind: RefKind, slot: number, start: number, end: number): number {
     const len = end - start;
-    if (slot >= SLOTS) return this.packer.addRef(this.source, start, end);
+    if (slot >= SLOTS) return this.packer.addRef(kind, this.source, start, end);
     const prev = this.slotStart[slot];
     if (prev >= 0 && this.slotLen[slot] === len && this.w.same(prev, start, len)) return this.slotRef[slot];
-    const r = this.packer.addRef(this.source, start, end);
+    const r = this.packer.addRef(kind, this.source, start, end);
     this.slotStart[slot] = start;
     this.slotLen[slot] = len;
     this.slotRef[slot] = r;
@@ -285,17 +285,17 @@ class SpanWriter {
     p.beginRecord(this.recordShape);
     p.stringAt(this.isoString(sHi * 4294 + (x - (x % 1e6)) / 1e6));
     p.stringAt(this.meshSpan);
-    p.refAt(REF.hex, p.addRef(this.source, traceStart, traceEnd));
-    p.refAt(REF.hex, p.addRef(this.source, spanStart, spanEnd));
+    p.refAt(REF.hex, p.addRef(REF.hex, this.source, traceStart, traceEnd));
+    p.refAt(REF.hex, p.addRef(REF.hex, this.source, spanStart, spanEnd));
     if (parentEnd === parentStart || allZero(buf, parentStart, parentEnd)) p.null();
-    else p.refAt(REF.hex, this.ref(PARENT_SLOT, parentStart, parentEnd));
+    else p.refAt(REF.hex, this.ref(REF.hex, PARENT_SLOT, parentStart, parentEnd));
     if (nameStart < 0) p.stringAt(this.empty);
-    else p.refAt(REF.utf8, this.ref(NAME_SLOT, nameStart, nameEnd));
+    else p.refAt(REF.utf8, this.ref(REF.utf8, NAME_SLOT, nameStart, nameEnd));
     p.stringAt((this.kinds[kind] ??= this.constant(OTLP_SPAN_KINDS[kind] ?? 'unspecified')));
     if (startAt < 0) p.stringAt(this.zero);
-    else p.refAt(REF.u64, p.addRef(this.source, startAt, startAt + 8));
+    else p.refAt(REF.u64, p.addRef(REF.u64, this.source, startAt, startAt + 8));
     if (endAt < 0) p.stringAt(this.zero);
-    else p.refAt(REF.u64, p.addRef(this.source, endAt, endAt + 8));
+    else p.refAt(REF.u64, p.addRef(REF.u64, this.source, endAt, endAt + 8));
     // As Number(end - start) of the BigInts: one rounding, of the exact difference.
     p.number((eHi - sHi) * 4294967296 + (eLo - sLo));
     p.stringAt((this.statuses[status] ??= this.constant(OTLP_SPAN_STATUSES[status] ?? 'unset')));
@@ -344,7 +344,7 @@ class SpanWriter {
           this.vtag[a] = V_REF;
           this.vstart[a] = w.pos;
           this.vend[a] = end;
-          this.vnum[a] = this.ref(slot, w.pos, end);
+          this.vnum[a] = this.ref(REF.utf8, slot, w.pos, end);
           w.pos = end;
           break;
         }
