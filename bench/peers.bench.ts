@@ -29,6 +29,7 @@ import { cpuSeconds, load1, metricSum, peakRssMB, startServer, stop, until } fro
  *   PEERS_BASELINE=/path                 checkout of the baseline commit for e2e (default: a git
  *                                        worktree of f9e891b in $TMPDIR, made and npm-ci'd once;
  *                                        `none` runs this checkout alone)
+ *   PEERS_WARM=20                        warm-up requests before each OTLP measurement (512 records each)
  *   PEERS_BEFORE=/path                   another checkout (e.g. `git worktree add /tmp/before main`,
  *                                        node_modules linked) whose meshlog also runs in the OTLP
  *                                        scenarios, beside this one: before and after in one run
@@ -40,6 +41,7 @@ const ROOT = fileURLToPath(new URL('..', import.meta.url));
 const only = new Set((process.env.PEERS_ONLY ?? 'spans,logs,file,e2e,heap').split(','));
 const REPEAT = Number(process.env.PEERS_REPEAT ?? 2);
 const SCALE = Number(process.env.PEERS_SCALE ?? 1);
+const WARM_REQUESTS = Number(process.env.PEERS_WARM ?? 20);
 const BEFORE = process.env.PEERS_BEFORE;
 const PROFILE = process.env.PEERS_PROFILE;
 const IN_FLIGHT = 6;
@@ -439,13 +441,13 @@ const bench: Bench = {
       if (only.has('spans')) {
         const n = Math.round(200 * SCALE);
         const bodies = Array.from({ length: n }, (_, i) => spansRequest(i));
-        const warmBodies = Array.from({ length: 20 }, (_, i) => spansRequest(n + i));
+        const warmBodies = Array.from({ length: WARM_REQUESTS }, (_, i) => spansRequest(n + i));
         log(await otlpScenario(dir, 'traces', bodies, warmBodies, SPANS_PER_REQUEST, ['http', 'grpc']));
       }
       if (only.has('logs')) {
         const n = Math.round(150 * SCALE);
         const bodies = Array.from({ length: n }, (_, i) => logsRequest(i, baseMs));
-        const warmBodies = Array.from({ length: 20 }, (_, i) => logsRequest(n + i, baseMs));
+        const warmBodies = Array.from({ length: WARM_REQUESTS }, (_, i) => logsRequest(n + i, baseMs));
         log(await otlpScenario(dir, 'logs', bodies, warmBodies, LOGS_PER_REQUEST, ['http']));
       }
       if (only.has('file')) log(await fileScenario(dir, Math.round(200_000 * SCALE), baseMs));
