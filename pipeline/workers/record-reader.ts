@@ -39,6 +39,28 @@ declare module 'node:buffer' {
   }
 }
 
+/**
+ * How many objects of each shape a batch holds. A function of its own: a hot loop with colder code
+ * after it gets on-stack-replaced, and V8 then re-entered that OSR code and deoptimized past the
+ * loop on every batch.
+ */
+function shapeUses(tags: Uint8Array, nums: Int32Array, shapes: number): Uint32Array {
+  const uses = new Uint32Array(shapes);
+  for (let i = 0; i < tags.length; i++) if (tags[i] === TAG.OBJECT) uses[nums[i]]++;
+  return uses;
+}
+
+/** The compiled builder of each shape of a batch, where it is used often enough (or was compiled before). */
+function builds(p: PackedRecords): Array<Build | undefined> {
+  const shapes = p.shapes;
+  const uses = shapeUses(p.tags, p.nums, shapes.length);
+  const out = new Array<Build | undefined>(shapes.length);
+  for (let s = 0; s < shapes.length; s++) {
+    out[s] = uses[s] >= COMPILE_AFTER || builders.has(shapeId(shapes[s])) ? compile(shapes[s]) : undefined;
+  }
+  return out;
+}
+
 /** Reads a packed batch value by value; compiled builders read the common values in place. */
 export class Reader {
   i = 0;
@@ -65,11 +87,7 @@ export class Reader {
     this.floats = p.floats;
     this.strings = p.strings;
     this.shapes = p.shapes;
-    const uses = new Uint32Array(p.shapes.length);
-    for (let i = 0; i < p.tags.length; i++) if (p.tags[i] === TAG.OBJECT) uses[p.nums[i]]++;
-    this.build = p.shapes.map((keys, s) =>
-      uses[s] >= COMPILE_AFTER || builders.has(shapeId(keys)) ? compile(keys) : undefined,
-    );
+    this.build = builds(p);
     this.refs = p.refs;
     this.blob = Buffer.from(p.blob.buffer, p.blob.byteOffset, p.blob.byteLength);
     this.textBytes = p.textBytes;

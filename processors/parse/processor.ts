@@ -12,6 +12,14 @@ import { unpackResult, type ParseResult, type ParseTask } from './task.ts';
 
 const WORKER = PARSE_WORKER;
 
+const isChunk = (r: RawChunk | AccessRecord): boolean => 'encoding' in r && (r as RawChunk).data instanceof Uint8Array;
+
+/** How far an access record's own time is from `now` (other records are stamped on arrival: 0). */
+function skewOf(r: AccessRecord, now: number): number {
+  const t = r['event.dataset'] === 'envoy.access' ? Date.parse(r['@timestamp']) : now;
+  return Number.isFinite(t) ? t - now : 0;
+}
+
 /**
  * Raw chunks in, AccessRecords out. Parsing runs in the worker pool, a task per group of
  * chunks; buffers that own their memory are transferred, not copied. Rejected lines go to the
@@ -46,7 +54,6 @@ export class ParseProcessor implements Processor<RawChunk | AccessRecord, Access
 
   /** Raw chunks are parsed; records a receiver already decoded (ALS, OTLP logs, spans) pass through. */
   async consume(batch: Batch<RawChunk | AccessRecord>): Promise<void> {
-    const isChunk = (r: RawChunk | AccessRecord) => 'encoding' in r && (r as RawChunk).data instanceof Uint8Array;
     // A batch a receiver decoded (OTLP, ALS, spans) has no raw chunk: its records go on as they are.
     if (!batch.records.some(isChunk)) return this.#passOn(batch.records as AccessRecord[], [], batch);
     const chunks: RawChunk[] = [];
@@ -102,17 +109,12 @@ export class ParseProcessor implements Processor<RawChunk | AccessRecord, Access
     const limit = this.#config.maxClockSkewMs;
     if (limit === 0) return records;
     const now = Date.now();
-    // How far an access record's own time is from now (other records are stamped on arrival).
-    const skewOf = (r: AccessRecord) => {
-      const t = r['event.dataset'] === 'envoy.access' ? Date.parse(r['@timestamp']) : now;
-      return Number.isFinite(t) ? t - now : 0;
-    };
     // Nearly always every record is within: no copy of the batch then.
-    if (records.every((r) => Math.abs(skewOf(r)) <= limit)) return records;
+    if (records.every((r) => Math.abs(skewOf(r, now)) <= limit)) return records;
     const kept: AccessRecord[] = [];
     let skewed = 0;
     for (const r of records) {
-      const skew = skewOf(r);
+      const skew = skewOf(r, now);
       if (Math.abs(skew) <= limit) {
         kept.push(r);
         continue;
