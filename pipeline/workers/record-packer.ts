@@ -266,6 +266,11 @@ export class RecordPacker {
     this.nonAsciiChunks.length = m.nonAscii;
   }
 
+  /** Gives the scratch arrays back for the next packer, when nothing is to be finished (nothing was written). */
+  release(): void {
+    spare.push(this.#s);
+  }
+
   /** The packed batch: its typed arrays in one buffer of the exact size. */
   finish(): PackedRecords {
     const s = this.#s;
