@@ -14,7 +14,10 @@ const COMPILE_AFTER = 16;
  */
 const INLINE_VALUE =
   `(i = r.i, t = tags[i], t === ${TAG.STRING} ? (r.i = i + 1, strings[nums[i]]) : ` +
-  `t === ${TAG.INT} ? (r.i = i + 1, nums[i]) : r.value())`;
+  `t === ${TAG.INT} ? (r.i = i + 1, nums[i]) : t === ${TAG.NULL} ? (r.i = i + 1, null) : ` +
+  `t >= ${TAG.UTF8_REF} && t <= ${TAG.U64_REF} ? (r.i = i + 1, made[nums[i]] ?? r.make(t, nums[i])) : ` +
+  `t === ${TAG.OBJECT} && build[nums[i]] !== undefined ? (r.i = i + 1, build[nums[i]](r)) : ` +
+  `t === ${TAG.ARRAY} && nums[i] === 0 ? (r.i = i + 1, []) : r.value())`;
 
 /** An object literal per shape, which is what V8 builds fastest. */
 function compile(keys: string[]): Build | undefined {
@@ -24,7 +27,7 @@ function compile(keys: string[]): Build | undefined {
   // An object literal cannot set an own "__proto__" key (it sets the prototype): generic path.
   if (keys.includes('__proto__') || builders.size >= MAX_BUILDERS) return undefined;
   const body =
-    `const tags = r.tags, nums = r.nums, strings = r.strings; let i, t;\n` +
+    `const tags = r.tags, nums = r.nums, strings = r.strings, made = r.made, build = r.build; let i, t;\n` +
     `return {${keys.map((k) => `${JSON.stringify(k)}: ${INLINE_VALUE}`).join(',\n')}};`;
   b = new Function('r', body) as Build;
   builders.set(id, b);
@@ -117,7 +120,7 @@ export class Reader {
       case TAG.UTF8_REF:
       case TAG.HEX_REF:
       case TAG.U64_REF:
-        return this.made[num] ?? this.#make(tag, num);
+        return this.made[num] ?? this.make(tag, num);
       case TAG.ARRAY: {
         const a = new Array<unknown>(num);
         for (let k = 0; k < num; k++) a[k] = this.value();
@@ -139,7 +142,8 @@ export class Reader {
     throw new Error(`corrupt packed records: tag ${tag} at ${this.i - 1}`);
   }
 
-  #make(tag: number, ref: number): string {
+  /** The string of ref `ref` read as `tag`, made now (it was not read before). */
+  make(tag: number, ref: number): string {
     if (ref >= this.refs.length / 2) throw new Error(`corrupt packed records: ref ${ref} at ${this.i - 1}`);
     const start = this.refs[2 * ref];
     const end = this.refs[2 * ref + 1];
