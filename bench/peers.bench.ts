@@ -15,7 +15,7 @@ import {
 } from './peers/inputs.ts';
 import { grpcAll, postAll } from './peers/load.ts';
 import { filelogRegexConfig, otelcolExe, otlpNopConfig } from './peers/otelcol.ts';
-import { cpuSeconds, load1, metricSum, peakRssMB, startServer, stop, until } from './peers/proc.ts';
+import { cpuSeconds, cpuSecondsByThread, load1, metricSum, peakRssMB, startServer, stop, until } from './peers/proc.ts';
 
 /*
  * meshlog beside the OpenTelemetry Collector, one after the other in one run, on the same input.
@@ -29,7 +29,11 @@ import { cpuSeconds, load1, metricSum, peakRssMB, startServer, stop, until } fro
  *   PEERS_BASELINE=/path                 checkout of the baseline commit for e2e (default: a git
  *                                        worktree of f9e891b in $TMPDIR, made and npm-ci'd once;
  *                                        `none` runs this checkout alone)
- *   PEERS_WARM=20                        warm-up requests before each OTLP measurement (512 records each)
+ *   PEERS_WARM=200                       warm-up requests before each OTLP measurement (512 records
+ *                                        each). meshlog's JIT is still tiering up its per-request
+ *                                        code after 20 (about 1 us of compiling per span measured
+ *                                        then); the Collector is compiled ahead of time. 200 (about
+ *                                        2 s of load) measures both in their steady state
  *   PEERS_BEFORE=/path                   another checkout (e.g. `git worktree add /tmp/before main`,
  *                                        node_modules linked) whose meshlog also runs in the OTLP
  *                                        scenarios, beside this one: before and after in one run
@@ -41,7 +45,7 @@ const ROOT = fileURLToPath(new URL('..', import.meta.url));
 const only = new Set((process.env.PEERS_ONLY ?? 'spans,logs,file,e2e,heap').split(','));
 const REPEAT = Number(process.env.PEERS_REPEAT ?? 2);
 const SCALE = Number(process.env.PEERS_SCALE ?? 1);
-const WARM_REQUESTS = Number(process.env.PEERS_WARM ?? 20);
+const WARM_REQUESTS = Number(process.env.PEERS_WARM ?? 200);
 const BEFORE = process.env.PEERS_BEFORE;
 const PROFILE = process.env.PEERS_PROFILE;
 const IN_FLIGHT = 6;
@@ -63,6 +67,8 @@ interface Measured {
   cpuS: number;
   rssMB: number;
   load: number;
+  /** CPU-s/M by kind of thread, for a Node server: where the time went. */
+  threads?: string;
 }
 
 function row(scenario: string, server: string, m: Measured): Row {
@@ -76,7 +82,23 @@ function row(scenario: string, server: string, m: Measured): Row {
     'records/CPU-s': Math.round(m.records / m.cpuS),
     'peak RSS MB': m.rssMB,
     load1: m.load,
+    ...(m.threads ? { 'CPU-s/M by thread': m.threads } : {}),
   };
+}
+
+/** Node's threads by name (main, worker pool, V8's GC and JIT helpers), in CPU-s per million records. */
+function byThread(before: Map<string, number>, after: Map<string, number>, records: number): string | undefined {
+  const names: Record<string, string> = { MainThread: 'main', WorkerThread: 'workers', V8Worker: 'GC+JIT' };
+  if (!after.has('MainThread')) return undefined;
+  const parts: string[] = [];
+  let rest = 0;
+  for (const [name, s] of after) {
+    const d = s - (before.get(name) ?? 0);
+    if (names[name]) parts.push(`${names[name]} ${((d / records) * 1e6).toFixed(1)}`);
+    else rest += d;
+  }
+  parts.push(`other ${((rest / records) * 1e6).toFixed(1)}`);
+  return parts.join(', ');
 }
 
 /** Warm-up, then the measured load, then `settle` until the last record is through; CPU between. */
@@ -89,17 +111,19 @@ async function measureServer(
 ): Promise<Measured> {
   await warm();
   const cpu0 = cpuSeconds(server.pid!);
+  const threads0 = cpuSecondsByThread(server.pid!);
   const t0 = process.hrtime.bigint();
   await send();
   await settle();
   const t1 = process.hrtime.bigint();
   const wallS = Number(t1 - t0) / 1e9;
   const cpuS = cpuSeconds(server.pid!) - cpu0;
+  const threads = byThread(threads0, cpuSecondsByThread(server.pid!), records);
   if (server.profileDir) {
     const window = { fromUs: Number(t0 / 1000n), toUs: Number(t1 / 1000n) };
     writeFileSync(join(server.profileDir, 'window.json'), JSON.stringify(window));
   }
-  return { records, wallS, cpuS, rssMB: peakRssMB(server.pid!), load: load1() };
+  return { records, wallS, cpuS, rssMB: peakRssMB(server.pid!), load: load1(), threads };
 }
 
 function meshlogRun(dir: string, config: string, checkout = ROOT, profileAs?: string): Server {
