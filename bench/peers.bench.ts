@@ -1,7 +1,7 @@
 import { execFileSync, spawnSync } from 'node:child_process';
-import { existsSync, mkdtempSync, openSync, renameSync, rmSync, writeFileSync, closeSync } from 'node:fs';
+import { existsSync, mkdirSync, mkdtempSync, openSync, renameSync, rmSync, writeFileSync, closeSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { basename, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import type { Bench, Row } from './harness.ts';
 import {
@@ -15,7 +15,7 @@ import {
 } from './peers/inputs.ts';
 import { grpcAll, postAll } from './peers/load.ts';
 import { filelogRegexConfig, otelcolExe, otlpNopConfig } from './peers/otelcol.ts';
-import { cpuSeconds, load1, metricSum, peakRssMB, startServer, stop, until } from './peers/proc.ts';
+import { cpuSeconds, cpuSecondsByThread, load1, metricSum, peakRssMB, startServer, stop, until } from './peers/proc.ts';
 
 /*
  * meshlog beside the OpenTelemetry Collector, one after the other in one run, on the same input.
@@ -29,12 +29,27 @@ import { cpuSeconds, load1, metricSum, peakRssMB, startServer, stop, until } fro
  *   PEERS_BASELINE=/path                 checkout of the baseline commit for e2e (default: a git
  *                                        worktree of f9e891b in $TMPDIR, made and npm-ci'd once;
  *                                        `none` runs this checkout alone)
+ *   PEERS_WARM=200                       warm-up requests before each spans measurement (512 spans
+ *                                        each). meshlog's JIT is still tiering up its per-request
+ *                                        code after 20 (about 1 us of compiling per span measured
+ *                                        then); the Collector is compiled ahead of time. 200 (about
+ *                                        2 s of load) measures both in their steady state. The logs
+ *                                        scenario keeps 20: its parsing is slow enough that a longer
+ *                                        run takes meshlog f478ace past its memory soft limit (429s)
+ *   PEERS_BEFORE=/path                   another checkout (e.g. `git worktree add /tmp/before main`,
+ *                                        node_modules linked) whose meshlog also runs in the OTLP
+ *                                        scenarios, beside this one: before and after in one run
+ *   PEERS_PROFILE=/dir                   meshlog runs under `node --cpu-prof`, a folder per run in
+ *                                        /dir with the measured window (bench/peers/profile-top.ts)
  */
 const BASELINE_COMMIT = 'f9e891b';
 const ROOT = fileURLToPath(new URL('..', import.meta.url));
 const only = new Set((process.env.PEERS_ONLY ?? 'spans,logs,file,e2e,heap').split(','));
 const REPEAT = Number(process.env.PEERS_REPEAT ?? 2);
 const SCALE = Number(process.env.PEERS_SCALE ?? 1);
+const WARM_REQUESTS = Number(process.env.PEERS_WARM ?? 200);
+const BEFORE = process.env.PEERS_BEFORE;
+const PROFILE = process.env.PEERS_PROFILE;
 const IN_FLIGHT = 6;
 const PORT = {
   otlpGrpc: 48317,
@@ -46,7 +61,7 @@ const PORT = {
   lines: 48108,
 };
 
-type Server = ReturnType<typeof startServer>;
+type Server = ReturnType<typeof startServer> & { profileDir?: string };
 
 interface Measured {
   records: number;
@@ -54,6 +69,8 @@ interface Measured {
   cpuS: number;
   rssMB: number;
   load: number;
+  /** CPU-s/M by kind of thread, for a Node server: where the time went. */
+  threads?: string;
 }
 
 function row(scenario: string, server: string, m: Measured): Row {
@@ -67,7 +84,23 @@ function row(scenario: string, server: string, m: Measured): Row {
     'records/CPU-s': Math.round(m.records / m.cpuS),
     'peak RSS MB': m.rssMB,
     load1: m.load,
+    ...(m.threads ? { 'CPU-s/M by thread': m.threads } : {}),
   };
+}
+
+/** Node's threads by name (main, worker pool, V8's GC and JIT helpers), in CPU-s per million records. */
+function byThread(before: Map<string, number>, after: Map<string, number>, records: number): string | undefined {
+  const names: Record<string, string> = { MainThread: 'main', WorkerThread: 'workers', V8Worker: 'GC+JIT' };
+  if (!after.has('MainThread')) return undefined;
+  const parts: string[] = [];
+  let rest = 0;
+  for (const [name, s] of after) {
+    const d = s - (before.get(name) ?? 0);
+    if (names[name]) parts.push(`${names[name]} ${((d / records) * 1e6).toFixed(1)}`);
+    else rest += d;
+  }
+  parts.push(`other ${((rest / records) * 1e6).toFixed(1)}`);
+  return parts.join(', ');
 }
 
 /** Warm-up, then the measured load, then `settle` until the last record is through; CPU between. */
@@ -80,18 +113,29 @@ async function measureServer(
 ): Promise<Measured> {
   await warm();
   const cpu0 = cpuSeconds(server.pid!);
+  const threads0 = cpuSecondsByThread(server.pid!);
   const t0 = process.hrtime.bigint();
   await send();
   await settle();
-  const wallS = Number(process.hrtime.bigint() - t0) / 1e9;
+  const t1 = process.hrtime.bigint();
+  const wallS = Number(t1 - t0) / 1e9;
   const cpuS = cpuSeconds(server.pid!) - cpu0;
-  return { records, wallS, cpuS, rssMB: peakRssMB(server.pid!), load: load1() };
+  const threads = byThread(threads0, cpuSecondsByThread(server.pid!), records);
+  if (server.profileDir) {
+    const window = { fromUs: Number(t0 / 1000n), toUs: Number(t1 / 1000n) };
+    writeFileSync(join(server.profileDir, 'window.json'), JSON.stringify(window));
+  }
+  return { records, wallS, cpuS, rssMB: peakRssMB(server.pid!), load: load1(), threads };
 }
 
-function meshlogRun(dir: string, config: string, checkout = ROOT): Server {
+function meshlogRun(dir: string, config: string, checkout = ROOT, profileAs?: string): Server {
   const file = join(dir, `meshlog-${Date.now()}.yaml`);
   writeFileSync(file, config);
-  return startServer(process.execPath, [join(checkout, 'pipeline/cli/bin.mjs'), 'run', '--config', file], checkout);
+  const profileDir = PROFILE && profileAs ? join(PROFILE, profileAs) : undefined;
+  if (profileDir) mkdirSync(profileDir, { recursive: true });
+  const prof = profileDir ? ['--cpu-prof', '--cpu-prof-dir', profileDir] : [];
+  const args = [...prof, join(checkout, 'pipeline/cli/bin.mjs'), 'run', '--config', file];
+  return Object.assign(startServer(process.execPath, args, checkout), { profileDir });
 }
 
 const adminReady = (server: Server) =>
@@ -131,21 +175,26 @@ async function otlpScenario(
       ? postAll(`http://127.0.0.1:${http}${httpPath}`, b, 'application/x-protobuf', IN_FLIGHT)
       : grpcAll(`127.0.0.1:${grpc}`, grpcPath, b, IN_FLIGHT);
   const exe = otelcolExe();
+  const checkouts: Array<[string, string]> = [['meshlog run → parse → blackhole', ROOT]];
+  if (BEFORE) checkouts.push([`meshlog ${basename(BEFORE)} (before) run → parse → blackhole`, BEFORE]);
   for (let rep = 0; rep < REPEAT; rep++) {
     for (const proto of protocols) {
       const scenario = `${what} ${proto === 'http' ? 'OTLP/HTTP' : 'OTLP/gRPC'}`;
-      const m = meshlogRun(dir, otlpMeshlogConfig(dir, signal));
-      try {
-        await adminReady(m);
-        const r = await measureServer(
-          m,
-          records,
-          () => sendTo(proto, PORT.otlpHttp, PORT.otlpGrpc, warmBodies),
-          () => sendTo(proto, PORT.otlpHttp, PORT.otlpGrpc, bodies),
-        );
-        rows.push(row(scenario, 'meshlog run → parse → blackhole', r));
-      } finally {
-        await stop(m);
+      for (const [server, checkout] of checkouts) {
+        const as = `${signal}-${proto}-${checkout === ROOT ? 'this' : 'before'}-${rep}`;
+        const m = meshlogRun(dir, otlpMeshlogConfig(dir, signal), checkout, as);
+        try {
+          await adminReady(m);
+          const r = await measureServer(
+            m,
+            records,
+            () => sendTo(proto, PORT.otlpHttp, PORT.otlpGrpc, warmBodies),
+            () => sendTo(proto, PORT.otlpHttp, PORT.otlpGrpc, bodies),
+          );
+          rows.push(row(scenario, server, r));
+        } finally {
+          await stop(m);
+        }
       }
       if (!exe) continue;
       const cfg = join(dir, 'otelcol-otlp.yaml');
@@ -418,7 +467,7 @@ const bench: Bench = {
       if (only.has('spans')) {
         const n = Math.round(200 * SCALE);
         const bodies = Array.from({ length: n }, (_, i) => spansRequest(i));
-        const warmBodies = Array.from({ length: 20 }, (_, i) => spansRequest(n + i));
+        const warmBodies = Array.from({ length: WARM_REQUESTS }, (_, i) => spansRequest(n + i));
         log(await otlpScenario(dir, 'traces', bodies, warmBodies, SPANS_PER_REQUEST, ['http', 'grpc']));
       }
       if (only.has('logs')) {

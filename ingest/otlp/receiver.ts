@@ -12,6 +12,7 @@ import { decodeBody } from '../../pipeline/http/body.ts';
 import { createReceiverServer, listenOn } from '../../pipeline/http/receiver-server.ts';
 import { protoType } from '../../pipeline/proto/load.ts';
 import { otlpConfig, type OtlpConfig } from './config.ts';
+import { widenFlowControlWindows } from './grpc-window.ts';
 import { LOGS, TRACES, type ExportOutcome, type OtlpSignal } from './signals.ts';
 
 export const SIGNALS: OtlpSignal[] = [LOGS, TRACES];
@@ -134,7 +135,8 @@ export class OtlpReceiver implements Receiver {
     const ended = this.#grpcListener!.callStarted(call.getPeer());
     let answer: Answer;
     try {
-      answer = await this.#export(signal, new Uint8Array(call.request), false);
+      // The message's buffer is moved to the worker as it is (decodeInPool), not copied first.
+      answer = await this.#export(signal, call.request, false);
     } catch (err) {
       try {
         answer = this.#refused(err);
@@ -155,6 +157,8 @@ export class OtlpReceiver implements Receiver {
   async start(): Promise<void> {
     if (this.#http) await listenOn(this.#http, this.#config.http.endpoint!);
     await this.#grpcListener?.start();
+    if (this.#grpc && !widenFlowControlWindows(this.#grpc))
+      this.#ctx.logger.warn('OTLP/gRPC: HTTP/2 windows left at 64 KiB (this grpc-js has no http2Servers field)');
   }
 
   async shutdown(): Promise<void> {

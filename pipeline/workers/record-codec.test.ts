@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { packRecords, transferables, unpackRecords } from './record-codec.ts';
+import { packRecords, RecordPacker, REF, transferables, unpackRecords } from './record-codec.ts';
+import { u64Decimal } from './record-reader.ts';
 
 /** What the main thread gets back must be what the worker had, exactly as structured cloning gives it. */
 const roundTrip = (records: object[]) => unpackRecords(structuredClone(packRecords(records)));
@@ -41,8 +42,78 @@ describe('record codec', () => {
     const packed = packRecords(records);
     expect(packed.strings).toEqual(['reviews', '/items/{id}']);
     expect(packed.shapes).toEqual([['service', 'route', 'i']]);
-    expect(transferables(packed)).toHaveLength(2);
+    expect(transferables(packed)).toHaveLength(1);
     expect(roundTrip(records)).toEqual(records);
+  });
+
+  it('tells apart shapes whose keys join to the same text (an empty key, keys holding NUL)', () => {
+    const records = [{}, { '': 'x' }, { 'a\u0000': 1, b: 2 }, { a: 3, '\u0000b': 4 }];
+    for (const count of [1, 20]) {
+      const many = Array.from({ length: count }, () => records).flat();
+      const back = roundTrip(many);
+      expect(back).toEqual(many);
+      expect(back.map((r) => Object.keys(r as object))).toEqual(many.map((r) => Object.keys(r)));
+    }
+  });
+
+  it('makes strings left in the source bytes on the receiving side, each ref once', () => {
+    const bytes = Buffer.concat([Buffer.from('reviews✓'), Buffer.from([0x01, 0xff])]);
+    const p = new RecordPacker();
+    const src = p.addSource(bytes);
+    const text = p.addRef(REF.utf8, src, 0, 10);
+    const id = p.addRef(REF.hex, src, 10, 12);
+    const shape = p.shapeOf(['name', 'id', 'again']);
+    for (let i = 0; i < 3; i++) {
+      p.beginRecord(shape);
+      p.refAt(REF.utf8, text);
+      p.refAt(REF.hex, id);
+      p.refAt(REF.utf8, text);
+    }
+    const packed = structuredClone(p.finish());
+    expect(packed.refs).toHaveLength(4);
+    expect(unpackRecords(packed)).toEqual(Array(3).fill({ name: 'reviews✓', id: '01ff', again: 'reviews✓' }));
+  });
+
+  it('makes every ref right across text and hex chunks: long ones, non-ASCII ones, ones running past a chunk', () => {
+    const parts: Buffer[] = [];
+    const want: Array<{ text: string; id: string }> = [];
+    for (let i = 0; i < 3000; i++) {
+      const len = i % 97 === 0 ? 300 + (i % 200) : 1 + ((i * 7) % 60);
+      const text =
+        i < 400 && i % 53 === 0
+          ? `ünï✓ ${i} `.padEnd(len, 'é')
+          : `${i}-`.padEnd(len, String.fromCharCode(97 + (i % 26)));
+      const id = Buffer.from(Array.from({ length: i % 89 === 0 ? 300 : 8 + (i % 9) }, (_, k) => (i * 31 + k) & 0xff));
+      parts.push(Buffer.from(text), id);
+      want.push({ text, id: id.toString('hex') });
+    }
+    const bytes = Buffer.concat(parts);
+    const p = new RecordPacker();
+    const src = p.addSource(bytes);
+    const shape = p.shapeOf(['text', 'id']);
+    let at = 0;
+    for (let i = 0; i < want.length; i++) {
+      const textEnd = at + Buffer.byteLength(want[i].text);
+      const idEnd = textEnd + want[i].id.length / 2;
+      p.beginRecord(shape);
+      p.refAt(REF.utf8, p.addRef(REF.utf8, src, at, textEnd));
+      p.refAt(REF.hex, p.addRef(REF.hex, src, textEnd, idEnd));
+      at = idEnd;
+    }
+    const packed = structuredClone(p.finish());
+    expect(packed.nonAsciiChunks.length).toBeGreaterThan(0);
+    expect(packed.textBytes).toBeGreaterThan(4 * 4096);
+    expect(unpackRecords(packed)).toEqual(want);
+  });
+
+  it('writes a fixed64 in decimal exactly as BigInt does, at the edges of what a double holds and past them', () => {
+    const b = Buffer.alloc(8);
+    const values = [0n, 1n, 999_999n, 2n ** 53n - 1n, 2n ** 53n, 2n ** 53n + 1n, 2n ** 64n - 1n, 1714557600000000000n];
+    for (let i = 0n; i < 2000n; i++) values.push(1714557600000000000n + i * 999_983n, (2n ** 64n - 1n) / (i + 1n));
+    for (const v of values) {
+      b.writeBigUInt64LE(v);
+      expect(u64Decimal(b, 0)).toBe(v.toString());
+    }
   });
 
   it('refuses values a record cannot hold rather than sending them wrong', () => {

@@ -1,9 +1,11 @@
 import { checkJsonDepth } from '../../pipeline/json-depth.ts';
 import type { RawChunk } from '../../pipeline/records.ts';
 import { protoType } from '../../pipeline/proto/load.ts';
+import type { RecordPacker } from '../../pipeline/workers/record-codec.ts';
 import { httpEntryFields, tcpEntryFields } from './decoders/als.ts';
 import { otlpLogsProtoToRecords, otlpLogsToRecords } from './decoders/otlp-logs.ts';
 import { otlpToSpans, otlpTracesProtoToSpans } from './decoders/otlp-traces.ts';
+import { otlpTracesProtoToPacked } from './decoders/otlp-traces-packed.ts';
 import { decodeZipkinProto, zipkinToSpans } from './decoders/zipkin.ts';
 import type { Fields } from './fields.ts';
 import { LineParser, type MeshRules } from './line-parser.ts';
@@ -30,9 +32,10 @@ function parserFor(format: string, mesh: MeshRules | undefined): LineParser {
 
 /**
  * Splits a chunk into lines and parses each. A bad line is rejected on its own with its line
- * number; it never takes the valid lines of its chunk down with it.
+ * number; it never takes the valid lines of its chunk down with it. With `spans` (the worker),
+ * OTLP protobuf spans are written there packed, straight from the wire, not to `out.spans`.
  */
-export function parseChunk(chunk: RawChunk, task: ParseOptions, out: ParseResult): void {
+export function parseChunk(chunk: RawChunk, task: ParseOptions, out: ParseResult, spans?: RecordPacker): void {
   if (chunk.encoding === 'lines') {
     const first = out.records.length;
     parseLines(chunk, task, out);
@@ -53,6 +56,7 @@ export function parseChunk(chunk: RawChunk, task: ParseOptions, out: ParseResult
       case 'otlp-logs-json':
         return otlpLogsToRecords(jsonObject(chunk.data), parser, chunk.receiver, out);
       case 'otlp-traces-proto':
+        if (spans) return otlpTracesProtoToPacked(chunk.data, chunk.receiver, spans, out.rejections);
         return otlpTracesProtoToSpans(chunk.data, chunk.receiver, (out.spans ??= []), out.rejections);
       case 'otlp-traces-json':
         return otlpToSpans(jsonObject(chunk.data), chunk.receiver, (out.spans ??= []), out.rejections);

@@ -6,9 +6,18 @@ import { unpackResult, type ParseResult, type ParseTask } from './task.ts';
 export const PARSE_WORKER = fileURLToPath(new URL('./worker.ts', import.meta.url));
 
 /**
+ * Bytes outside the chunk's view that may still go with its buffer when it is moved to the worker:
+ * the 5-byte frame header in front of a gRPC message. Never Node's shared 8 KiB Buffer pool,
+ * whose slices are at most 4 KiB.
+ */
+const MOVABLE_SLACK_BYTES = 16;
+
+/**
  * For request/response receivers (ALS, OTLP) that must know the outcome before they answer:
  * decodes one chunk in the worker pool, sends its rejections to the dead-letter sink (counted by
- * code), and returns the records plus what the sender should be told.
+ * code), and returns the records plus what the sender should be told. The caller gives up
+ * `chunk.data`: when the bytes fill their buffer (a request body of its own, a gRPC message behind
+ * its frame header) the buffer is moved to the worker, not copied.
  */
 export async function decodeInPool(
   ctx: ComponentContext,
@@ -17,7 +26,7 @@ export async function decodeInPool(
   maxLineBytes = 64 * 1024,
 ): Promise<ParseResult> {
   const task: ParseTask = { chunks: [chunk], format, maxLineBytes };
-  const owned = chunk.data.byteOffset === 0 && chunk.data.byteLength === chunk.data.buffer.byteLength;
+  const owned = chunk.data.buffer.byteLength - chunk.data.byteLength <= MOVABLE_SLACK_BYTES;
   const result = unpackResult(
     await ctx.pool.run<ParseResult>(PARSE_WORKER, task, owned ? [chunk.data.buffer as ArrayBuffer] : []),
   );

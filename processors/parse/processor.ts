@@ -12,6 +12,14 @@ import { unpackResult, type ParseResult, type ParseTask } from './task.ts';
 
 const WORKER = PARSE_WORKER;
 
+const isChunk = (r: RawChunk | AccessRecord): boolean => 'encoding' in r && (r as RawChunk).data instanceof Uint8Array;
+
+/** How far an access record's own time is from `now` (other records are stamped on arrival: 0). */
+function skewOf(r: AccessRecord, now: number): number {
+  const t = r['event.dataset'] === 'envoy.access' ? Date.parse(r['@timestamp']) : now;
+  return Number.isFinite(t) ? t - now : 0;
+}
+
 /**
  * Raw chunks in, AccessRecords out. Parsing runs in the worker pool, a task per group of
  * chunks; buffers that own their memory are transferred, not copied. Rejected lines go to the
@@ -46,10 +54,12 @@ export class ParseProcessor implements Processor<RawChunk | AccessRecord, Access
 
   /** Raw chunks are parsed; records a receiver already decoded (ALS, OTLP logs, spans) pass through. */
   async consume(batch: Batch<RawChunk | AccessRecord>): Promise<void> {
+    // A batch a receiver decoded (OTLP, ALS, spans) has no raw chunk: its records go on as they are.
+    if (!batch.records.some(isChunk)) return this.#passOn(batch.records as AccessRecord[], [], batch);
     const chunks: RawChunk[] = [];
     const ready: AccessRecord[] = [];
     for (const r of batch.records) {
-      if ('encoding' in r && (r as RawChunk).data instanceof Uint8Array) chunks.push(r as RawChunk);
+      if (isChunk(r)) chunks.push(r as RawChunk);
       else ready.push(r as AccessRecord);
     }
     const groups: RawChunk[][] = [];
@@ -64,7 +74,11 @@ export class ParseProcessor implements Processor<RawChunk | AccessRecord, Access
       batch.ack.settle({ status: 'retryable', reason: `worker failed: ${(err as Error).message}` });
       return;
     }
-    const parsed = ready.concat(...results.map((r) => r.records));
+    return this.#passOn(ready.concat(...results.map((r) => r.records)), results, batch);
+  }
+
+  /** Dead-letters the workers' rejections, applies the clock-skew guard and the mesh rules, hands the rest on. */
+  async #passOn(parsed: AccessRecord[], results: ParseResult[], batch: Batch<RawChunk | AccessRecord>): Promise<void> {
     const records = this.#withinClockSkew(parsed);
     for (const r of results) {
       for (const rej of r.rejections) {
@@ -95,11 +109,12 @@ export class ParseProcessor implements Processor<RawChunk | AccessRecord, Access
     const limit = this.#config.maxClockSkewMs;
     if (limit === 0) return records;
     const now = Date.now();
+    // Nearly always every record is within: no copy of the batch then.
+    if (records.every((r) => Math.abs(skewOf(r, now)) <= limit)) return records;
     const kept: AccessRecord[] = [];
     let skewed = 0;
     for (const r of records) {
-      const t = r['event.dataset'] === 'envoy.access' ? Date.parse(r['@timestamp']) : now;
-      const skew = Number.isFinite(t) ? t - now : 0;
+      const skew = skewOf(r, now);
       if (Math.abs(skew) <= limit) {
         kept.push(r);
         continue;

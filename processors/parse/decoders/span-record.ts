@@ -26,13 +26,49 @@ const HEX = /^[0-9a-f]+$/;
  */
 let lastNodeId: string | null = null;
 let lastNode: { workload: string | null; namespace: string | null } | null = null;
-function nodeOf(nodeId: string | null): { workload: string | null; namespace: string | null } | null {
+export function nodeOf(nodeId: string | null): { workload: string | null; namespace: string | null } | null {
   if (nodeId === lastNodeId) return lastNode;
   const node = parseNodeId(nodeId);
   lastNodeId = nodeId;
   lastNode = node ? { workload: node.pod ? workloadOf(node.pod) : null, namespace: node.namespace } : null;
   return lastNode;
 }
+
+/** `http.request.id` from the request id tag: Envoy may wrap it in `["…"]`. */
+export function requestIdOf(raw: string | null): string | null {
+  return raw ? raw.replace(/^\[?"?|"?\]?$/g, '') : null;
+}
+
+/** `http.response.status_code` from the status tag's text: digits only, else null. */
+export function statusCodeOf(text: string | null): number | null {
+  return text !== null && /^\d+$/.test(text) ? Number(text) : null;
+}
+
+/**
+ * The keys of a SpanRecord in the order `spanRecord` writes them (the `k8s.*` keys of the
+ * resource follow): the wire decoder writes records in this order without building them.
+ */
+export const SPAN_RECORD_KEYS = [
+  '@timestamp',
+  'event.dataset',
+  'trace.id',
+  'span.id',
+  'parent.id',
+  'span.name',
+  'span.kind',
+  'span.start_ns',
+  'span.end_ns',
+  'event.duration',
+  'span.status',
+  'service.name',
+  'http.request.id',
+  'http.response.status_code',
+  'envoy.upstream.cluster',
+  'envoy.response_flags',
+  'mesh.source.workload',
+  'mesh.source.namespace',
+  'attributes',
+] as const;
 
 /**
  * Builds a SpanRecord and reads what Envoy puts in its tags: the request id (`guid:x-request-id`,
@@ -69,8 +105,8 @@ export function spanRecord(p: SpanParts): SpanRecord {
     'event.duration': Number(p.endNs - p.startNs),
     'span.status': p.status,
     'service.name': p.serviceName,
-    'http.request.id': requestId ? requestId.replace(/^\[?"?|"?\]?$/g, '') : null,
-    'http.response.status_code': statusText !== null && /^\d+$/.test(statusText) ? Number(statusText) : null,
+    'http.request.id': requestIdOf(requestId),
+    'http.response.status_code': statusCodeOf(statusText),
     'envoy.upstream.cluster': str('upstream_cluster') ?? str('upstream_cluster.name'),
     'envoy.response_flags': splitFlags(str('response_flags')),
     'mesh.source.workload': node?.workload ?? null,

@@ -106,10 +106,27 @@ export class Wire {
   pos: number;
   end: number;
 
+  readonly #view: DataView;
+
   constructor(data: Uint8Array) {
     this.buf = Buffer.isBuffer(data) ? data : Buffer.from(data.buffer, data.byteOffset, data.byteLength);
+    this.#view = new DataView(this.buf.buffer, this.buf.byteOffset, this.buf.byteLength);
     this.pos = 0;
     this.end = this.buf.length;
+  }
+
+  /**
+   * Whether the `len` bytes at `a` and at `b` are the same: the last four first (ids and counters
+   * that differ, differ at their end), then four at a time from the start, then one by one.
+   */
+  same(a: number, b: number, len: number): boolean {
+    const view = this.#view;
+    if (len >= 4 && view.getInt32(a + len - 4, true) !== view.getInt32(b + len - 4, true)) return false;
+    let i = 0;
+    for (; i + 4 <= len; i += 4) if (view.getInt32(a + i, true) !== view.getInt32(b + i, true)) return false;
+    const buf = this.buf;
+    for (; i < len; i++) if (buf[a + i] !== buf[b + i]) return false;
+    return true;
   }
 
   /** A varint as a number (exact to 2^53; beyond that as close as a double gets, like Number(long)). */
@@ -162,12 +179,7 @@ export class Wire {
     const slots = (this.#slots ??= { off: new Int32Array(SLOTS).fill(-1), len: new Int32Array(SLOTS), str: [] });
     if (slot >= SLOTS) return this.buf.utf8Slice(start, end);
     const prev = slots.off[slot];
-    if (prev >= 0 && slots.len[slot] === len) {
-      const buf = this.buf;
-      let i = 0;
-      while (i < len && buf[prev + i] === buf[start + i]) i++;
-      if (i === len) return slots.str[slot];
-    }
+    if (prev >= 0 && slots.len[slot] === len && this.same(prev, start, len)) return slots.str[slot];
     const s = this.buf.utf8Slice(start, end);
     slots.off[slot] = start;
     slots.len[slot] = len;
@@ -293,7 +305,7 @@ export function wireAnyValue(w: Wire, slot = -1): string | number | boolean | nu
   return v;
 }
 
-function wireArray(w: Wire): Array<string | number | boolean | null> {
+export function wireArray(w: Wire): Array<string | number | boolean | null> {
   const out: Array<string | number | boolean | null> = [];
   while (w.pos < w.end) {
     const tag = w.varint();
@@ -389,4 +401,9 @@ export function forEachScopeItem(w: Wire, scopes: number[], fn: (start: number) 
     }
   }
   w.end = outer;
+}
+
+/** A JSON.stringify replacer that writes bytes (ids of a decoded protobuf message) as hex. */
+export function bytesAsHex(_k: string, v: unknown): unknown {
+  return v instanceof Uint8Array ? Buffer.from(v).toString('hex') : v;
 }
