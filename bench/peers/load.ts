@@ -21,10 +21,10 @@ export async function postAll(
         const body = bodies[next++];
         for (let attempt = 0; ; attempt++) {
           const res = await fetch(url, { method: 'POST', headers: { 'content-type': contentType }, body });
-          await res.arrayBuffer();
+          const answer = await res.arrayBuffer();
           if (res.ok) break;
           if ((res.status !== 503 && res.status !== 429) || attempt > 200)
-            throw new Error(`${url} answered ${res.status}`);
+            throw new Error(`${url} answered ${res.status}: ${Buffer.from(answer).toString().slice(0, 300)}`);
           retries++;
           await sleep(20);
         }

@@ -17,6 +17,15 @@ import { LOGS, TRACES, type ExportOutcome, type OtlpSignal } from './signals.ts'
 
 export const SIGNALS: OtlpSignal[] = [LOGS, TRACES];
 
+/** An export response with nothing to report (no partial success) is the empty message: no bytes, no lookup. */
+const NOTHING_TO_REPORT = Buffer.alloc(0);
+
+function encodeResponse(signal: OtlpSignal, response: Record<string, unknown>): Buffer {
+  if (Object.keys(response).length === 0) return NOTHING_TO_REPORT;
+  const rt = protoType(signal.responseType);
+  return Buffer.from(rt.encode(rt.fromObject(response)).finish());
+}
+
 /** What one export request came to: the batch's outcome, and the decoded request when it decoded. */
 interface Answer {
   outcome: Outcome;
@@ -123,8 +132,7 @@ export class OtlpReceiver implements Receiver {
     }
     const response = this.#response(signal, answer.decoded!);
     if (json) return reply.type('application/json').send(response);
-    const rt = protoType(signal.responseType);
-    return reply.type('application/x-protobuf').send(Buffer.from(rt.encode(rt.fromObject(response)).finish()));
+    return reply.type('application/x-protobuf').send(encodeResponse(signal, response));
   }
 
   async #grpcExport(
@@ -150,8 +158,7 @@ export class OtlpReceiver implements Receiver {
     }
     const refusal = grpcAnswer(answer.outcome);
     if (refusal) return cb(refusal);
-    const rt = protoType(signal.responseType);
-    cb(null, Buffer.from(rt.encode(rt.fromObject(this.#response(signal, answer.decoded!))).finish()));
+    cb(null, encodeResponse(signal, this.#response(signal, answer.decoded!)));
   }
 
   async start(): Promise<void> {

@@ -4,7 +4,8 @@ import type { Rejection } from '../task.ts';
 import { splitFlags } from '../normalise.ts';
 import { OTLP_SPAN_KINDS, OTLP_SPAN_STATUSES } from './otlp-span-enums.ts';
 import { nodeOf, requestIdOf, SPAN_RECORD_KEYS, statusCodeOf } from './span-record.ts';
-import { bytesAsHex, forEachScopeItem, resourceAndScopes, Wire, wireArray, wireAttributes } from './values.ts';
+import { S, SLOTS, SpanAttributes, type Layout } from './span-attributes.ts';
+import { bytesAsHex, forEachScopeItem, resourceAndScopes, Wire } from './values.ts';
 
 /**
  * An ExportTraceServiceRequest in protobuf straight into packed SpanRecords (record-codec.ts),
@@ -41,45 +42,9 @@ export function otlpTracesProtoToPacked(
   for (const r of writer.rejected) rejections.push(r);
 }
 
-/** Value kinds of one attribute as read. */
-const V_NULL = 0;
-const V_REF = 1;
-const V_STR = 2;
-const V_NUM = 3;
-const V_TRUE = 4;
-const V_FALSE = 5;
-
-/** The attributes `spanRecord` reads, by the index this file uses for them. */
-const SPECIAL = [
-  'guid:x-request-id',
-  'http.request.header.x_request_id',
-  'http.request.header.x-request-id',
-  'http.status_code',
-  'http.response.status_code',
-  'upstream_cluster',
-  'upstream_cluster.name',
-  'response_flags',
-  'node_id',
-  'istio.namespace',
-] as const;
-const S = Object.fromEntries(SPECIAL.map((k, i) => [k, i])) as Record<(typeof SPECIAL)[number], number>;
-const SPECIAL_INDEX = new Map<string, number>(SPECIAL.map((k, i) => [k, i]));
-
-/** Per-place caches (a span's name, its n-th attribute value): the same as `Wire.cachedString`'s slots. */
-const SLOTS = 256;
+/** The writer's ref slots (`SpanWriter.ref`) for the span's name and parent id; attribute values use 3 + 2n. */
 const NAME_SLOT = 0;
 const PARENT_SLOT = 1;
-
-/** How a span's attributes map to its `attributes` object; the same for span after span of one proxy. */
-interface Layout {
-  keys: string[];
-  nulls: Uint8Array;
-  shape: number;
-  /** For each key of the object, the attribute whose value it takes (the last non-null one). */
-  from: number[];
-  /** For each SPECIAL key, the attribute whose value `spanRecord` reads, or -1. */
-  special: Int32Array;
-}
 
 class SpanWriter {
   readonly w: Wire;
@@ -102,10 +67,7 @@ class SpanWriter {
   lastMsString = -1;
   minute = -1;
   minutePrefix = '';
-  layout: Layout | undefined;
-  /** A SPECIAL attribute's text, by the ref it was made from, so a repeated value is made once. */
-  readonly specialRef = new Int32Array(SPECIAL.length).fill(-1);
-  readonly specialText: Array<string | null> = new Array<string | null>(SPECIAL.length).fill(null);
+  readonly attrs: SpanAttributes;
   lastStatusRef = -1;
   lastStatus: number | null = null;
   lastFlags: string | null | undefined = undefined;
@@ -118,18 +80,6 @@ class SpanWriter {
   recordShape = 0;
   k8s: number[] = [];
 
-  // Per span, reused.
-  n = 0;
-  keys: string[] = [];
-  vtag = new Uint8Array(64);
-  vnum = new Float64Array(64);
-  vstr: string[] = [];
-  vstart = new Int32Array(64);
-  vend = new Int32Array(64);
-  /** Where the last span's n-th KeyValue lay, to see whether this span's is the same bytes. */
-  kvStart = new Int32Array(64);
-  kvLen = new Int32Array(64).fill(-1);
-
   constructor(data: Uint8Array, packer: RecordPacker, receiver: string) {
     this.w = new Wire(data);
     this.packer = packer;
@@ -138,6 +88,7 @@ class SpanWriter {
     this.meshSpan = this.constant('mesh.span');
     this.empty = this.constant('');
     this.zero = this.constant('0');
+    this.attrs = new SpanAttributes(this.w, (slot, start, end) => this.ref(REF.utf8, slot, start, end));
   }
 
   constant(s: string): number {
@@ -193,7 +144,8 @@ class SpanWriter {
     let startAt = -1;
     let endAt = -1;
     let status = 0;
-    this.n = 0;
+    const attrs = this.attrs;
+    attrs.n = 0;
     while (w.pos < w.end) {
       const tag = w.varint();
       switch (tag) {
@@ -232,17 +184,7 @@ class SpanWriter {
           break;
         case (9 << 3) | 2: {
           const outer = w.enter();
-          const a = this.n;
-          if (a === this.vtag.length) this.grow();
-          const len = w.end - w.pos;
-          // The same KeyValue bytes as the last span's at this place (the node id, the cluster…):
-          // what was read from them then still stands, in the attribute arrays at `a`.
-          if (this.kvLen[a] === len && w.same(this.kvStart[a], w.pos, len)) this.n++;
-          else {
-            this.kvStart[a] = w.pos;
-            this.kvLen[a] = len;
-            this.keyValue();
-          }
+          attrs.read();
           w.leave(outer);
           break;
         }
@@ -273,7 +215,7 @@ class SpanWriter {
       this.rejected.push(spanRejection(w, start, this.receiver, name, new Error(bad)));
       return;
     }
-    const layout = this.currentLayout();
+    const layout = attrs.layout(this.packer);
     // Nanosecond times exceed 2^53: read as two 32-bit halves. 2^32 = 4294 * 1e6 + 967296, so the
     // millisecond is hi * 4294 + floor((hi * 967296 + lo) / 1e6), every step exact in a double.
     const sLo = startAt < 0 ? 0 : buf.readUInt32LE(startAt);
@@ -303,250 +245,61 @@ class SpanWriter {
     else p.stringAt(this.service);
     this.writeRequestId(layout);
     this.writeStatusCode(layout);
-    if (!this.writeTagText(layout.special[S.upstream_cluster])) {
-      if (!this.writeTagText(layout.special[S['upstream_cluster.name']])) p.null();
+    if (!attrs.writeText(p, layout.special[S.upstream_cluster])) {
+      if (!attrs.writeText(p, layout.special[S['upstream_cluster.name']])) p.null();
     }
     this.writeFlags(layout);
     this.writeNode(layout);
     p.beginObject(layout.shape);
-    for (const a of layout.from) this.writeValue(a);
+    for (const a of layout.from) attrs.write(p, a);
     for (const k of this.k8s) p.stringAt(k);
   }
 
-  /** One KeyValue (the cursor limited to it) into the span's attribute list. */
-  keyValue(): void {
-    const w = this.w;
-    const a = this.n++;
-    const keySlot = 2 + 2 * a;
-    let key = '';
-    this.vtag[a] = V_NULL;
-    while (w.pos < w.end) {
-      const tag = w.varint();
-      if (tag === ((1 << 3) | 2)) key = keySlot < SLOTS ? w.cachedString(keySlot) : w.string();
-      else if (tag === ((2 << 3) | 2)) {
-        const outer = w.enter();
-        this.anyValue(a, keySlot + 1);
-        w.leave(outer);
-      } else w.skip(tag & 7);
-    }
-    this.keys[a] = key;
-  }
-
-  /** One AnyValue (the cursor limited to it) as attribute `a`'s value: what `wireAnyValue` gives, kept as read. */
-  anyValue(a: number, slot: number): void {
-    const w = this.w;
-    this.vtag[a] = V_NULL;
-    while (w.pos < w.end) {
-      const tag = w.varint();
-      switch (tag) {
-        case (1 << 3) | 2: {
-          const end = w.lengthEnd();
-          this.vtag[a] = V_REF;
-          this.vstart[a] = w.pos;
-          this.vend[a] = end;
-          this.vnum[a] = this.ref(REF.utf8, slot, w.pos, end);
-          w.pos = end;
-          break;
-        }
-        case (2 << 3) | 0:
-          this.vtag[a] = w.varint() !== 0 ? V_TRUE : V_FALSE;
-          break;
-        case (3 << 3) | 0:
-          this.vtag[a] = V_NUM;
-          this.vnum[a] = w.int64();
-          break;
-        case (4 << 3) | 1:
-          this.vtag[a] = V_NUM;
-          this.vnum[a] = w.double();
-          break;
-        case (5 << 3) | 2: {
-          const outer = w.enter();
-          this.vtag[a] = V_STR;
-          this.vstr[a] = JSON.stringify(wireArray(w));
-          w.leave(outer);
-          break;
-        }
-        case (6 << 3) | 2: {
-          const outer = w.enter();
-          this.vtag[a] = V_STR;
-          this.vstr[a] = JSON.stringify(wireAttributes(w, {}, 1));
-          w.leave(outer);
-          break;
-        }
-        case (7 << 3) | 2: {
-          const end = w.lengthEnd();
-          this.vtag[a] = V_STR;
-          this.vstr[a] = w.buf.toString('base64', w.pos, end);
-          w.pos = end;
-          break;
-        }
-        default:
-          w.skip(tag & 7);
-      }
-    }
-  }
-
-  grow(): void {
-    const n = this.vtag.length * 2;
-    const grown = <T extends Uint8Array | Float64Array | Int32Array>(old: T, made: T): T => {
-      made.set(old as never);
-      return made;
-    };
-    this.vtag = grown(this.vtag, new Uint8Array(n));
-    this.vnum = grown(this.vnum, new Float64Array(n));
-    this.vstart = grown(this.vstart, new Int32Array(n));
-    this.vend = grown(this.vend, new Int32Array(n));
-    this.kvStart = grown(this.kvStart, new Int32Array(n));
-    this.kvLen = grown(this.kvLen, new Int32Array(n).fill(-1));
-  }
-
-  /** The layout of this span's attributes: the last span's when it has the same keys and nulls in the same places. */
-  currentLayout(): Layout {
-    const prev = this.layout;
-    const n = this.n;
-    if (prev && prev.keys.length === n) {
-      let same = true;
-      for (let a = 0; a < n; a++) {
-        if (prev.keys[a] !== this.keys[a] || prev.nulls[a] !== (this.vtag[a] === V_NULL ? 1 : 0)) {
-          same = false;
-          break;
-        }
-      }
-      if (same) return prev;
-    }
-    // As `out[key] = value` builds the object: a key keeps its first place and takes its last
-    // non-null value; a null value leaves the key out; "__proto__" cannot be set that way.
-    const keys = this.keys.slice(0, n);
-    const nulls = new Uint8Array(n);
-    const place = new Map<string, number>();
-    const from: number[] = [];
-    const special = new Int32Array(SPECIAL.length).fill(-1);
-    for (let a = 0; a < n; a++) {
-      const key = keys[a];
-      if (this.vtag[a] === V_NULL) {
-        nulls[a] = 1;
-        continue;
-      }
-      if (key === '__proto__') continue;
-      const at = place.get(key);
-      if (at === undefined) {
-        place.set(key, from.length);
-        from.push(a);
-      } else from[at] = a;
-      const s = SPECIAL_INDEX.get(key);
-      if (s !== undefined) special[s] = a;
-    }
-    const shapeKeys = from.map((a) => keys[a]);
-    const layout = { keys, nulls, shape: this.packer.shapeOf(shapeKeys), from, special };
-    this.layout = layout;
-    return layout;
-  }
-
-  /** Attribute `a`'s value into the packer. */
-  writeValue(a: number): void {
-    const p = this.packer;
-    switch (this.vtag[a]) {
-      case V_REF:
-        return p.refAt(REF.utf8, this.vnum[a]);
-      case V_STR:
-        return p.stringAt(p.addString(this.vstr[a]));
-      case V_NUM:
-        return p.number(this.vnum[a]);
-      case V_TRUE:
-        return p.boolean(true);
-      case V_FALSE:
-        return p.boolean(false);
-    }
-  }
-
-  /** `str(key)` of spanRecord for SPECIAL attribute `a` (-1: absent): its value as text, null when absent or empty. */
-  text(s: number, a: number): string | null {
-    if (a < 0) return null;
-    switch (this.vtag[a]) {
-      case V_REF: {
-        const ref = this.vnum[a];
-        if (this.specialRef[s] !== ref) {
-          this.specialRef[s] = ref;
-          this.specialText[s] = this.w.buf.utf8Slice(this.vstart[a], this.vend[a]);
-        }
-        return this.specialText[s] === '' ? null : this.specialText[s];
-      }
-      case V_STR:
-        return this.vstr[a] === '' ? null : this.vstr[a];
-      case V_NUM:
-        return String(this.vnum[a]);
-      case V_TRUE:
-        return 'true';
-      default:
-        return 'false';
-    }
-  }
-
-  /** Writes `str(key)` of attribute `a` as it is (the same ref when it is wire text); false when it is null. */
-  writeTagText(a: number): boolean {
-    if (a < 0) return false;
-    const p = this.packer;
-    switch (this.vtag[a]) {
-      case V_REF:
-        if (this.vend[a] === this.vstart[a]) return false;
-        p.refAt(REF.utf8, this.vnum[a]);
-        return true;
-      case V_STR:
-        if (this.vstr[a] === '') return false;
-        p.stringAt(p.addString(this.vstr[a]));
-        return true;
-      default:
-        p.stringAt(p.intern(this.text(-1, a)!));
-        return true;
-    }
-  }
-
+  /** `http.request.id`: the first request id tag that is not empty, as `requestIdOf` gives it. */
   writeRequestId(layout: Layout): void {
     const p = this.packer;
+    const attrs = this.attrs;
     let a = layout.special[S['guid:x-request-id']];
-    if (!this.nonEmpty(a)) a = layout.special[S['http.request.header.x_request_id']];
-    if (!this.nonEmpty(a)) a = layout.special[S['http.request.header.x-request-id']];
-    if (!this.nonEmpty(a)) return p.null();
-    const buf = this.w.buf;
-    if (this.vtag[a] === V_REF) {
-      const first = buf[this.vstart[a]];
-      const last = buf[this.vend[a] - 1];
+    if (!attrs.nonEmpty(a)) a = layout.special[S['http.request.header.x_request_id']];
+    if (!attrs.nonEmpty(a)) a = layout.special[S['http.request.header.x-request-id']];
+    if (!attrs.nonEmpty(a)) return p.null();
+    if (attrs.isWireText(a)) {
+      const buf = this.w.buf;
+      const first = buf[attrs.vstart[a]];
+      const last = buf[attrs.vend[a] - 1];
       // Nothing for requestIdOf to take off: the tag's own text.
-      if (first !== 0x5b && first !== 0x22 && last !== 0x22 && last !== 0x5d) return p.refAt(REF.utf8, this.vnum[a]);
+      if (first !== 0x5b && first !== 0x22 && last !== 0x22 && last !== 0x5d) return p.refAt(REF.utf8, attrs.vnum[a]);
     }
-    p.stringAt(p.addString(requestIdOf(this.text(S['guid:x-request-id'], a))!));
+    p.stringAt(p.addString(requestIdOf(attrs.text(a, S['guid:x-request-id']))!));
   }
 
-  nonEmpty(a: number): boolean {
-    if (a < 0) return false;
-    const t = this.vtag[a];
-    return t === V_REF ? this.vend[a] > this.vstart[a] : t === V_STR ? this.vstr[a] !== '' : true;
-  }
-
+  /** `http.response.status_code`, from the first status tag that is not empty; the last wire text's number kept. */
   writeStatusCode(layout: Layout): void {
+    const attrs = this.attrs;
     let a = layout.special[S['http.status_code']];
     let s = S['http.status_code'];
-    if (!this.nonEmpty(a)) {
+    if (!attrs.nonEmpty(a)) {
       a = layout.special[S['http.response.status_code']];
       s = S['http.response.status_code'];
     }
-    if (!this.nonEmpty(a)) return this.packer.null();
-    if (this.vtag[a] === V_REF && this.vnum[a] === this.lastStatusRef) {
-      const code = this.lastStatus;
-      return code === null ? this.packer.null() : this.packer.number(code);
-    }
-    const code = statusCodeOf(this.text(s, a));
-    if (this.vtag[a] === V_REF) {
-      this.lastStatusRef = this.vnum[a];
-      this.lastStatus = code;
+    if (!attrs.nonEmpty(a)) return this.packer.null();
+    let code: number | null;
+    if (attrs.isWireText(a) && attrs.vnum[a] === this.lastStatusRef) code = this.lastStatus;
+    else {
+      code = statusCodeOf(attrs.text(a, s));
+      if (attrs.isWireText(a)) {
+        this.lastStatusRef = attrs.vnum[a];
+        this.lastStatus = code;
+      }
     }
     if (code === null) this.packer.null();
     else this.packer.number(code);
   }
 
+  /** `envoy.response_flags`, split once per distinct flags text. */
   writeFlags(layout: Layout): void {
     const p = this.packer;
-    const text = this.text(S.response_flags, layout.special[S.response_flags]);
+    const text = this.attrs.text(layout.special[S.response_flags], S.response_flags);
     if (text !== this.lastFlags) {
       this.lastFlags = text;
       this.lastFlagsIdx = splitFlags(text).map((f) => p.intern(f));
@@ -555,9 +308,10 @@ class SpanWriter {
     for (const i of this.lastFlagsIdx) p.stringAt(i);
   }
 
+  /** `mesh.source.workload` and `.namespace` from the node id (read once per distinct one), else `istio.namespace`. */
   writeNode(layout: Layout): void {
     const p = this.packer;
-    const nodeId = this.text(S.node_id, layout.special[S.node_id]);
+    const nodeId = this.attrs.text(layout.special[S.node_id], S.node_id);
     if (nodeId !== this.lastNode) {
       this.lastNode = nodeId;
       const node = nodeOf(nodeId);
@@ -570,7 +324,7 @@ class SpanWriter {
     if (workload < 0) p.null();
     else p.stringAt(workload);
     if (namespace >= 0) return p.stringAt(namespace);
-    if (!this.writeTagText(layout.special[S['istio.namespace']])) p.null();
+    if (!this.attrs.writeText(p, layout.special[S['istio.namespace']])) p.null();
   }
 
   /** `new Date(ms).toISOString()`, made once per millisecond and from a cached minute. */
