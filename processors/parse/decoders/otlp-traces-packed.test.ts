@@ -5,31 +5,14 @@ import { RecordPacker, unpackRecords } from '../../../pipeline/workers/record-co
 import { Rng } from '../../../test/fuzz/rng.ts';
 import type { Rejection } from '../task.ts';
 import { otlpTracesProtoToPacked } from './otlp-traces-packed.ts';
+import { SPECIAL } from './span-attributes.ts';
 import { decodeOtlpTracesProto, otlpToSpans } from './otlp-traces.ts';
 import { WireError } from './values.ts';
 
 const REQ = protoType('opentelemetry.proto.trace.v1.ExportTraceServiceRequest');
 
 /** Keys spanRecord reads, keys that are special to JS objects, and plain ones. */
-const KEYS = [
-  'guid:x-request-id',
-  'http.request.header.x_request_id',
-  'http.request.header.x-request-id',
-  'http.status_code',
-  'http.response.status_code',
-  'upstream_cluster',
-  'upstream_cluster.name',
-  'response_flags',
-  'node_id',
-  'istio.namespace',
-  '__proto__',
-  'toString',
-  '1',
-  '0',
-  'k8s.pod.name',
-  'service.name',
-  'a\u0000b',
-];
+const KEYS = [...SPECIAL, '__proto__', 'toString', '1', '0', 'k8s.pod.name', 'service.name', 'a\u0000b'];
 const TEXTS = [
   '',
   '-',

@@ -10,7 +10,7 @@ const V_TRUE = 4;
 const V_FALSE = 5;
 
 /** The attributes `spanRecord` reads, by the index used for them here. */
-const SPECIAL = [
+export const SPECIAL = [
   'guid:x-request-id',
   'http.request.header.x_request_id',
   'http.request.header.x-request-id',
