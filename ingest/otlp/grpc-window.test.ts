@@ -1,33 +1,14 @@
 import * as grpc from '@grpc/grpc-js';
 import { connect, type ClientHttp2Session } from 'node:http2';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import type { SpanRecord } from '../../pipeline/records.ts';
-import { CaptureIntake } from '../../pipeline/testing/capture.ts';
-import { testContext } from '../../pipeline/testing/context.ts';
-import { WorkerPool } from '../../pipeline/workers/pool.ts';
 import { SPANS_PER_REQUEST, spansRequest } from '../../bench/peers/inputs.ts';
-import { otlpConfig } from './config.ts';
 import { GRPC_WINDOW_BYTES } from './grpc-window.ts';
-import { OtlpReceiver } from './receiver.ts';
+import { startedOtlpReceiver } from './testdata/started-receiver.ts';
 
 const GRPC = '127.0.0.1:44197';
-let pool: WorkerPool;
-let receiver: OtlpReceiver;
-const sink = new CaptureIntake<SpanRecord>();
 
-beforeAll(async () => {
-  pool = new WorkerPool({ threads: 1 });
-  receiver = new OtlpReceiver(
-    otlpConfig.parse({ grpc: { endpoint: GRPC }, http: { endpoint: null } }),
-    { ...testContext('otlp'), pool },
-    sink,
-  );
-  await receiver.start();
-});
-afterAll(async () => {
-  await receiver.shutdown();
-  await pool.close();
-});
+const { sink } = startedOtlpReceiver<SpanRecord>({ grpc: { endpoint: GRPC }, http: { endpoint: null } });
 
 describe('OTLP/gRPC HTTP/2 flow control', () => {
   it('offers senders a window of 1 MiB per stream, not HTTP/2’s 64 KiB', async () => {

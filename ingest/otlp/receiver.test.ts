@@ -4,36 +4,19 @@ import { OTLPLogExporter as HttpProtoLogExporter } from '@opentelemetry/exporter
 import { resourceFromAttributes } from '@opentelemetry/resources';
 import { LoggerProvider, SimpleLogRecordProcessor, type LogRecordExporter } from '@opentelemetry/sdk-logs';
 import { gzipSync } from 'node:zlib';
-import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import { beforeEach, describe, expect, it } from 'vitest';
 import type { AccessRecord } from '../../pipeline/records.ts';
-import { CaptureIntake } from '../../pipeline/testing/capture.ts';
-import { testContext } from '../../pipeline/testing/context.ts';
-import { WorkerPool } from '../../pipeline/workers/pool.ts';
-import { otlpConfig } from './config.ts';
-import { OtlpReceiver } from './receiver.ts';
+import { startedOtlpReceiver } from './testdata/started-receiver.ts';
 
 const GRPC = '127.0.0.1:44193';
 const HTTP = 'http://127.0.0.1:44194';
 const LINE =
   '[2024-05-01T10:00:00.123Z] "GET /reviews/7 HTTP/1.1" 503 UO upstream_reset_before_response_started{overflow} - "-" 0 81 0 - "-" "curl/8" "req-otel-1" "reviews:9080" "-" outbound|9080|v2|reviews.default.svc.cluster.local - 10.96.1.1:9080 10.244.0.5:40000 - default';
 
-let pool: WorkerPool;
-let receiver: OtlpReceiver;
-const sink = new CaptureIntake<AccessRecord>();
-const ctx = testContext('otlp');
-
-beforeAll(async () => {
-  pool = new WorkerPool({ threads: 1 });
-  receiver = new OtlpReceiver(
-    otlpConfig.parse({ grpc: { endpoint: GRPC }, http: { endpoint: HTTP.slice(7) }, maxBodyBytes: 1024 * 1024 }),
-    { ...ctx, pool },
-    sink,
-  );
-  await receiver.start();
-});
-afterAll(async () => {
-  await receiver.shutdown();
-  await pool.close();
+const { sink } = startedOtlpReceiver<AccessRecord>({
+  grpc: { endpoint: GRPC },
+  http: { endpoint: HTTP.slice(7) },
+  maxBodyBytes: 1024 * 1024,
 });
 beforeEach(() => {
   sink.records.length = 0;

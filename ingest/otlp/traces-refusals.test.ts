@@ -1,34 +1,14 @@
 import * as grpc from '@grpc/grpc-js';
-import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import { beforeEach, describe, expect, it } from 'vitest';
 import type { SpanRecord } from '../../pipeline/records.ts';
-import { CaptureIntake } from '../../pipeline/testing/capture.ts';
-import { testContext } from '../../pipeline/testing/context.ts';
-import { WorkerPool } from '../../pipeline/workers/pool.ts';
 import { SPANS_PER_REQUEST, spansRequest } from '../../bench/peers/inputs.ts';
-import { otlpConfig } from './config.ts';
-import { OtlpReceiver } from './receiver.ts';
+import { startedOtlpReceiver } from './testdata/started-receiver.ts';
 
 const GRPC = '127.0.0.1:44198';
 const HTTP = 'http://127.0.0.1:44199';
 const EXPORT = '/opentelemetry.proto.collector.trace.v1.TraceService/Export';
-let pool: WorkerPool;
-let receiver: OtlpReceiver;
-const sink = new CaptureIntake<SpanRecord>();
-const ctx = testContext('otlp');
 
-beforeAll(async () => {
-  pool = new WorkerPool({ threads: 1 });
-  receiver = new OtlpReceiver(
-    otlpConfig.parse({ grpc: { endpoint: GRPC }, http: { endpoint: HTTP.slice(7) } }),
-    { ...ctx, pool },
-    sink,
-  );
-  await receiver.start();
-});
-afterAll(async () => {
-  await receiver.shutdown();
-  await pool.close();
-});
+const { sink, ctx } = startedOtlpReceiver<SpanRecord>({ grpc: { endpoint: GRPC }, http: { endpoint: HTTP.slice(7) } });
 beforeEach(() => {
   sink.records.length = 0;
   ctx.deadLetters.entries.length = 0;

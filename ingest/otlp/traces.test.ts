@@ -4,34 +4,14 @@ import { OTLPTraceExporter as HttpProtoTraceExporter } from '@opentelemetry/expo
 import { resourceFromAttributes } from '@opentelemetry/resources';
 import { BasicTracerProvider, SimpleSpanProcessor, type SpanExporter } from '@opentelemetry/sdk-trace-base';
 import * as grpc from '@grpc/grpc-js';
-import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import { beforeEach, describe, expect, it } from 'vitest';
 import type { SpanRecord } from '../../pipeline/records.ts';
-import { CaptureIntake } from '../../pipeline/testing/capture.ts';
-import { testContext } from '../../pipeline/testing/context.ts';
-import { WorkerPool } from '../../pipeline/workers/pool.ts';
-import { otlpConfig } from './config.ts';
-import { OtlpReceiver } from './receiver.ts';
+import { startedOtlpReceiver } from './testdata/started-receiver.ts';
 
 const GRPC = '127.0.0.1:44217';
 const HTTP = 'http://127.0.0.1:44218';
 
-let pool: WorkerPool;
-let receiver: OtlpReceiver;
-const sink = new CaptureIntake<SpanRecord>();
-
-beforeAll(async () => {
-  pool = new WorkerPool({ threads: 1 });
-  receiver = new OtlpReceiver(
-    otlpConfig.parse({ grpc: { endpoint: GRPC }, http: { endpoint: HTTP.slice(7) } }),
-    { ...testContext('otlp'), pool },
-    sink,
-  );
-  await receiver.start();
-});
-afterAll(async () => {
-  await receiver.shutdown();
-  await pool.close();
-});
+const { sink } = startedOtlpReceiver<SpanRecord>({ grpc: { endpoint: GRPC }, http: { endpoint: HTTP.slice(7) } });
 beforeEach(() => {
   sink.records.length = 0;
   sink.full = false;
