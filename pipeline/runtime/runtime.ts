@@ -54,7 +54,7 @@ export class Runtime {
 
   /** Builds the graph, mounts the admin routes its components offer, then listens and starts. */
   async start(): Promise<void> {
-    const graph = this.#build(this.#config);
+    const graph = await this.#build(this.#config);
     for (const c of graph.components) {
       if (!c.mountAdmin) continue;
       c.mountAdmin(this.admin);
@@ -68,7 +68,10 @@ export class Runtime {
     );
   }
 
-  #build(config: MeshlogConfig): Graph {
+  /** Imports the modules of the component types the config uses, then builds the graph. */
+  async #build(config: MeshlogConfig): Promise<Graph> {
+    const used = [...config.receivers.values(), ...config.processors.values(), ...config.exporters.values()];
+    await Promise.all(used.map((r) => r.factory.load?.()));
     return new Graph(config, this.mode, {
       logger: this.logger,
       metrics: this.metrics,
@@ -99,7 +102,7 @@ export class Runtime {
       ...config,
       service: { ...config.service, admin: this.#config.service.admin, workers: this.#config.service.workers },
     };
-    const graph = this.#build(next); // a config that cannot be built is refused before anything stops
+    const graph = await this.#build(next); // a config that cannot be built is refused before anything stops
     for (const c of graph.components)
       if (c.mountAdmin && !this.#mounted.has(c.name))
         this.logger.warn({ component: c.name }, 'its admin routes are mounted only at start; restart to serve them');
@@ -109,7 +112,7 @@ export class Runtime {
     } catch (err) {
       this.logger.error({ err }, 'the new config failed to start; starting the previous one again');
       try {
-        await this.#start(this.#build(this.#config));
+        await this.#start(await this.#build(this.#config));
       } catch (again) {
         this.#healthy = false;
         this.logger.fatal({ err: again }, 'the previous config failed to start too; no pipeline is running');
