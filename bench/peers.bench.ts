@@ -39,6 +39,7 @@ import { cpuSeconds, cpuSecondsByThread, load1, metricSum, peakRssMB, startServe
  *   PEERS_BEFORE=/path                   another checkout (e.g. `git worktree add /tmp/before main`,
  *                                        node_modules linked) whose meshlog also runs in the OTLP
  *                                        scenarios, beside this one: before and after in one run
+ *   PEERS_NODE_FLAGS='--flag …'         node/V8 flags for meshlog's process (to try one before it goes in bin.mjs)
  *   PEERS_PROFILE=/dir                   meshlog runs under `node --cpu-prof`, a folder per run in
  *                                        /dir with the measured window (bench/peers/profile-top.ts)
  */
@@ -134,7 +135,8 @@ function meshlogRun(dir: string, config: string, checkout = ROOT, profileAs?: st
   const profileDir = PROFILE && profileAs ? join(PROFILE, profileAs) : undefined;
   if (profileDir) mkdirSync(profileDir, { recursive: true });
   const prof = profileDir ? ['--cpu-prof', '--cpu-prof-dir', profileDir] : [];
-  const args = [...prof, join(checkout, 'pipeline/cli/bin.mjs'), 'run', '--config', file];
+  const flags = process.env.PEERS_NODE_FLAGS?.split(' ').filter(Boolean) ?? [];
+  const args = [...flags, ...prof, join(checkout, 'pipeline/cli/bin.mjs'), 'run', '--config', file];
   return Object.assign(startServer(process.execPath, args, checkout), { profileDir });
 }
 
@@ -411,7 +413,7 @@ async function e2eScenario(dir: string, count: number, baseMs: number): Promise<
   for (let rep = 0; rep < REPEAT; rep++) {
     for (const [name, checkout] of checkouts) {
       const runDir = mkdtempSync(join(dir, 'e2e-'));
-      const m = meshlogRun(runDir, e2eConfig(runDir, checkout), checkout);
+      const m = meshlogRun(runDir, e2eConfig(runDir, checkout), checkout, checkout === ROOT ? `e2e-${rep}` : undefined);
       try {
         await adminReady(m);
         // Every request's four hops are joined into one RequestDoc; done when all are emitted.
