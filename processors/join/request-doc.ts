@@ -3,8 +3,12 @@ import type { PackedHop } from './hop.ts';
 import { isServerFault } from '../../pipeline/mesh/error-class.ts';
 import { synthesizeSpans } from './synthesize.ts';
 import { callTree } from './tree.ts';
+import { IsoFormatter } from '../../pipeline/time/iso.ts';
 
 const FAILING = new Set<ErrorClass>(['app', 'mesh', 'no_route', 'rate_limited']);
+
+/** Requests are emitted roughly in time order: most timestamps share the last one's minute. */
+const iso = new IsoFormatter();
 
 export interface BufferedRequest {
   id: string;
@@ -70,7 +74,7 @@ export function buildRequestDoc(
     return {
       index: pos,
       parent: parent[hopIdx] === -1 ? null : position.get(parent[hopIdx])!,
-      '@timestamp': new Date(req.base + h.start).toISOString(),
+      '@timestamp': iso.format(req.base + h.start),
       service,
       direction: h.profile.direction,
       route: h.profile.route,
@@ -102,7 +106,7 @@ export function buildRequestDoc(
   }
   const traceIds = [...new Set(spans.map((s) => s['trace.id']))];
   const doc: RequestDoc = {
-    '@timestamp': new Date(req.base).toISOString(),
+    '@timestamp': iso.format(req.base),
     'event.dataset': 'meshlog.request',
     'http.request.id': req.id,
     'trace.id': traceIds[0] ?? null,

@@ -1,4 +1,5 @@
 import { protoType } from '../../../pipeline/proto/load.ts';
+import { IsoFormatter } from '../../../pipeline/time/iso.ts';
 import { REF, type RecordPacker, type RefKind } from '../../../pipeline/workers/record-codec.ts';
 import type { Rejection } from '../task.ts';
 import { splitFlags } from '../normalise.ts';
@@ -65,8 +66,7 @@ class SpanWriter {
   readonly zero: number;
   lastMs = -1;
   lastMsString = -1;
-  minute = -1;
-  minutePrefix = '';
+  readonly iso = new IsoFormatter();
   readonly attrs: SpanAttributes;
   lastStatusRef = -1;
   lastStatus: number | null = null;
@@ -327,23 +327,10 @@ class SpanWriter {
     if (!this.attrs.writeText(p, layout.special[S['istio.namespace']])) p.null();
   }
 
-  /** `new Date(ms).toISOString()`, made once per millisecond and from a cached minute. */
+  /** `new Date(ms).toISOString()` in the string table, added once per millisecond. */
   isoString(ms: number): number {
     if (ms === this.lastMs) return this.lastMsString;
-    const minute = Math.floor(ms / 60_000);
-    let s: string;
-    if (minute === this.minute) {
-      const inMinute = ms - minute * 60_000;
-      const sec = Math.floor(inMinute / 1000);
-      const milli = inMinute - sec * 1000;
-      s = `${this.minutePrefix}${sec < 10 ? '0' : ''}${sec}.${milli < 10 ? '00' : milli < 100 ? '0' : ''}${milli}Z`;
-    } else {
-      s = new Date(ms).toISOString();
-      this.minute = minute;
-      // "YYYY-MM-DDTHH:MM:" for four-digit years; other years keep going through Date.
-      this.minutePrefix = s.length === 24 ? s.slice(0, 17) : '';
-      if (s.length !== 24) this.minute = -1;
-    }
+    const s = this.iso.format(ms);
     this.lastMs = ms;
     this.lastMsString = this.packer.addString(s);
     return this.lastMsString;
