@@ -51,7 +51,9 @@ export class FileExporter implements Exporter {
     }
     let text = '';
     for (const r of batch.records) text += JSON.stringify(r) + '\n';
-    const failed = await new Promise<Error | null | undefined>((resolve) => stream.write(text, resolve));
+    // Encoded once: the stream would encode the string anyway, and the size needs the bytes.
+    const bytes = Buffer.from(text);
+    const failed = await new Promise<Error | null | undefined>((resolve) => stream.write(bytes, resolve));
     if (failed) {
       this.#ctx.metrics.reject(this.name, 'MESHLOG_WRITE_FAILED', batch.records.length);
       this.#ctx.logger.error(
@@ -64,7 +66,7 @@ export class FileExporter implements Exporter {
       this.#open();
       return;
     }
-    this.#bytes += Buffer.byteLength(text);
+    this.#bytes += bytes.length;
     this.#ctx.metrics.exported.inc({ component: this.name }, batch.records.length);
     batch.ack.settle({ status: 'delivered' });
     if (this.#config.maxBytes > 0 && this.#bytes >= this.#config.maxBytes) await this.#rotate();
