@@ -132,6 +132,8 @@ export class SignalsEngine {
    */
   observe(records: readonly unknown[], origin?: string): Transition[] {
     const transitions: Transition[] = [];
+    // Request and error counts go to prom-client once per route and batch: each inc hashes its labels.
+    const counts = this.#requests ? new Map<string, { labels: Record<string, string>; n: number }>() : undefined;
     for (const x of records) {
       const r = x as AccessRecord;
       const dataset = r?.['event.dataset'] as string | undefined;
@@ -149,8 +151,18 @@ export class SignalsEngine {
           route: r['mesh.route'],
           subset: r['mesh.destination.subset'] ?? '',
         };
-        this.#requests?.inc(labels);
-        if (r['mesh.error_class'] !== 'ok') this.#errors?.inc({ ...labels, class: r['mesh.error_class'] });
+        if (counts) {
+          const key = `${labels.namespace}\0${labels.service}\0${labels.route}\0${labels.subset}`;
+          const c = counts.get(key);
+          if (c) c.n++;
+          else counts.set(key, { labels, n: 1 });
+          const errorClass = r['mesh.error_class'];
+          if (errorClass !== 'ok') {
+            const e = counts.get(`${key}\0${errorClass}`);
+            if (e) e.n++;
+            else counts.set(`${key}\0${errorClass}`, { labels: { ...labels, class: errorClass }, n: 1 });
+          }
+        }
         if (r['event.duration'] != null) this.#latency?.observe(labels, r['event.duration'] / 1e9);
       }
       this.#callLog?.advance(t, origin);
@@ -160,6 +172,8 @@ export class SignalsEngine {
         this.#feed(c.edge, c.call, transitions);
       }
     }
+    for (const { labels, n } of counts?.values() ?? [])
+      ('class' in labels ? this.#errors : this.#requests)?.inc(labels, n);
     return transitions;
   }
 
