@@ -47,6 +47,11 @@ export const serviceSchema = z.strictObject({
    * limit (this minus `memorySpikeLimitMiB`) receivers refuse with 429 / RESOURCE_EXHAUSTED / no
    * Fluent ack; past it the join emits its oldest requests early. Default: 512, sized for a
    * DaemonSet pod with a 640 MiB memory limit.
+   * What is measured is the memory really held, as the Collector reads Go's live heap, not RSS:
+   * the live V8 memory (heap in use plus Buffers) of the main thread and every worker thread, plus
+   * a baseline for what lies outside V8 (RSS minus live at start), and never more than RSS. After a
+   * burst the allocator keeps freed memory, so RSS can stay above this limit while little is live;
+   * judging RSS refused data for ever. Leave room for that in the pod's limit (the 640 MiB above).
    */
   memoryLimitMiB: z.number().int().positive().default(DEFAULT_MEMORY_LIMIT_MIB),
   /** Headroom below memoryLimitMiB where refusing starts. Default: 20% of memoryLimitMiB. */

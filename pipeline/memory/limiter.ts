@@ -1,5 +1,5 @@
 import { collectGarbage } from './gc.ts';
-import { rssMiB } from './usage.ts';
+import { LiveUsage } from './live-usage.ts';
 
 export interface MemoryLimiterOptions {
   /** The hard limit, in MiB: past it the join emits its oldest requests early. */
@@ -11,8 +11,16 @@ export interface MemoryLimiterOptions {
   spikeLimitMiB?: number;
   /** How often usage is read in the background. Default: 1000. */
   checkIntervalMs?: number;
-  /** Reads the process's usage in MiB; the resident set by default (worker threads included). */
+  /**
+   * Reads the process's usage in MiB. Default: the live V8 memory of the main thread and the worker
+   * threads plus a baseline, capped by RSS (see LiveUsage).
+   */
   read?: () => number;
+  /**
+   * Updates what `read` can only learn asynchronously (the worker heaps); run by the background
+   * check, every `checkIntervalMs`. Default: the default `read`'s worker heaps; none with a given `read`.
+   */
+  refresh?: () => Promise<void>;
   /** Runs a full GC when a background reading is past the soft limit. Default: a real V8 GC. */
   collect?: () => void;
 }
@@ -27,14 +35,17 @@ const MIN_READ_GAP_MS = 10;
  * A memory limiter in the manner of the Collector's `memory_limiter`: usage is read every
  * `checkIntervalMs` and again on every question (at most every 10 ms). Receivers ask
  * `pastSoftLimit()` before they accept data and refuse with a retryable answer past it; the join
- * asks `pastHardLimit()` to emit its oldest requests early. RSS, not heap, is what the kubelet
- * kills a pod for, and it includes the worker threads and buffers outside the heap. Past the soft
- * limit the background check forces a GC (at most once a second), as the Collector does.
+ * asks `pastHardLimit()` to emit its oldest requests early. Usage is the memory really held (live
+ * V8 memory of every thread plus a baseline, capped by RSS; see LiveUsage), not RSS itself: after a
+ * burst the allocator keeps freed memory, RSS stays high, and a limiter reading RSS refused data
+ * forever. Past the soft limit the background check forces a GC of the main thread (at most once
+ * a second), as the Collector does.
  */
 export class MemoryLimiter {
   readonly limitMiB: number;
   readonly softLimitMiB: number;
   readonly #read: () => number;
+  readonly #refreshAsync: (() => Promise<void>) | undefined;
   readonly #intervalMs: number;
   readonly #collect: () => void;
   #gcAt = 0;
@@ -49,7 +60,14 @@ export class MemoryLimiter {
       throw new RangeError(`memorySpikeLimitMiB must be in [0, ${opts.limitMiB}), got ${spike}`);
     this.limitMiB = opts.limitMiB;
     this.softLimitMiB = opts.limitMiB - spike;
-    this.#read = opts.read ?? rssMiB;
+    if (opts.read) {
+      this.#read = opts.read;
+      this.#refreshAsync = opts.refresh;
+    } else {
+      const usage = new LiveUsage();
+      this.#read = () => usage.read();
+      this.#refreshAsync = opts.refresh ?? (() => usage.refresh());
+    }
     this.#intervalMs = opts.checkIntervalMs ?? 1000;
     this.#collect = opts.collect ?? collectGarbage;
   }
@@ -57,6 +75,7 @@ export class MemoryLimiter {
   /** Starts the background reading; the timer does not keep the process alive. Returns this. */
   start(): this {
     this.#timer ??= setInterval(() => this.#check(), this.#intervalMs).unref();
+    void this.#refreshAsync?.();
     this.#refresh(true);
     return this;
   }
@@ -81,6 +100,9 @@ export class MemoryLimiter {
 
   /** The background check: past the soft limit, collect garbage (rate-limited) and read again. */
   #check(): void {
+    // The worker figures land in a few ms and are used from the next reading on: a reading is at
+    // most one interval behind on the workers, never on the main thread.
+    void this.#refreshAsync?.();
     if (this.#refresh(true) <= this.softLimitMiB || Date.now() - this.#gcAt < MIN_GC_GAP_MS) return;
     this.#gcAt = Date.now();
     this.#collect();

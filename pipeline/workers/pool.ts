@@ -1,5 +1,7 @@
 import { Piscina } from 'piscina';
 import { availableParallelism } from 'node:os';
+import { processHeapSources } from '../memory/heap-sources.ts';
+import { workersLiveBytes } from '../memory/usage.ts';
 import type { Metrics } from '../telemetry/metrics.ts';
 
 export interface WorkerPoolOptions {
@@ -18,6 +20,7 @@ export interface WorkerPoolOptions {
 export class WorkerPool {
   readonly #piscina: Piscina;
   readonly #maxQueued: number;
+  readonly #removeHeapSource: () => void;
   #waiters: Array<() => void> = [];
   #queued = 0;
 
@@ -27,8 +30,11 @@ export class WorkerPool {
       throw new RangeError(`workers.threads must be a positive integer, got ${threads}`);
     this.#maxQueued = opts.maxQueuedTasks ?? 64;
     this.#piscina = new Piscina({ minThreads: threads, maxThreads: threads, idleTimeout: 60_000 });
+    // The memory limiter counts the threads' heaps: batches being parsed live there. The thread
+    // list is read each time, as piscina replaces a thread that crashed.
+    const piscina = this.#piscina;
+    this.#removeHeapSource = processHeapSources.add(() => workersLiveBytes(piscina.threads));
     if (metrics) {
-      const piscina = this.#piscina;
       metrics.poolProbe = () => ({ utilization: piscina.utilization, queueSize: piscina.queueSize });
     }
   }
@@ -49,6 +55,7 @@ export class WorkerPool {
   }
 
   async close(): Promise<void> {
+    this.#removeHeapSource();
     await this.#piscina.close();
   }
 }
