@@ -102,6 +102,7 @@ describe('worker-thread heaps (real threads)', () => {
   it('reads what a worker thread holds: 64 MiB of arrays it keeps', async () => {
     worker = new Worker(
       `globalThis.keep = Array.from({ length: 64 }, () => new Float64Array(131072).fill(1.5).buffer);
+       setInterval(() => undefined, 60_000); // stays alive (holding them) until terminated
        require('node:worker_threads').parentPort.postMessage('ready');`,
       { eval: true },
     );
