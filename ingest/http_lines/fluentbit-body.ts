@@ -39,7 +39,9 @@ export function fluentBitLines(body: Uint8Array, type: string, maxElements: numb
 }
 
 export function countLines(data: Uint8Array): number {
+  // indexOf is memchr: a JavaScript loop over the bytes was 4% of the main thread end to end.
+  const buf = Buffer.from(data.buffer, data.byteOffset, data.byteLength);
   let n = 0;
-  for (let i = 0; i < data.length; i++) if (data[i] === 10) n++;
+  for (let i = buf.indexOf(10); i !== -1; i = buf.indexOf(10, i + 1)) n++;
   return data.length > 0 && data[data.length - 1] !== 10 ? n + 1 : n;
 }
