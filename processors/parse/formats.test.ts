@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { LineParser } from './line-parser.ts';
+import { CANONICAL_FIELDS, emptyFields } from './fields.ts';
 
 const auto = new LineParser('auto');
 
@@ -187,5 +188,13 @@ describe('Istio text formats A–H, detected per line', () => {
       ok: false,
       reason: 'not a JSON line, but the format is istio-json',
     });
+  });
+});
+
+describe('emptyFields', () => {
+  it('holds every canonical field, unset, and nothing else', () => {
+    const f = emptyFields();
+    expect(Object.keys(f)).toEqual([...CANONICAL_FIELDS]);
+    expect(Object.values(f).every((v) => v === undefined)).toBe(true);
   });
 });

@@ -1,4 +1,4 @@
-import type { Fields } from '../fields.ts';
+import { emptyFields, type Fields } from '../fields.ts';
 import { LONG_FLAGS, resolveOperator, type Operator } from './operators.ts';
 import { compileStrftime, type TimeParser } from './strftime.ts';
 
@@ -114,7 +114,7 @@ export function compileText(format: string, opts: { spaceFree?: boolean } = {}):
     parse(line) {
       const m = re.exec(line);
       if (!m) return null;
-      const fields: Fields = {};
+      const fields = emptyFields();
       for (let i = 0; i < operators.length; i++) assign(fields, operators[i], m[i + 1], timeParsers[i]);
       return fields;
     },
