@@ -164,22 +164,49 @@ function parseLines(chunk: RawChunk, task: ParseOptions, out: ParseResult): void
 }
 
 /**
- * Calls `fn` for every non-empty line. The whole buffer is decoded at once (fast path); only when
- * it is not valid UTF-8 are lines decoded one by one, so the bad ones can be named.
+ * Bytes decoded at once: a piece ends at the first newline past this. A chunk decoded whole (a
+ * 400 KB HTTP body) was one string in V8's large-object space, which only a full GC frees: the
+ * parse worker's old generation grew by every chunk it read. Pieces stay in the young generation.
+ */
+const PIECE_BYTES = 32 * 1024;
+
+/**
+ * Calls `fn` for every non-empty line, with its 1-based line number in `data`. Each piece of
+ * ~PIECE_BYTES is decoded at once (fast path); only in a piece that is not valid UTF-8 are lines
+ * decoded one by one, so the bad ones can be named. Pieces end at a newline, so none splits a
+ * line or a UTF-8 sequence.
  */
 export function forEachLine(
   data: Uint8Array,
   fn: (line: string | undefined, lineNo: number, raw: Uint8Array) => void,
+  pieceBytes = PIECE_BYTES,
 ): void {
+  let lineNo = 0;
+  for (let pos = 0; pos < data.length;) {
+    const newline = pos + pieceBytes >= data.length ? -1 : data.indexOf(10, pos + pieceBytes - 1);
+    const end = newline === -1 ? data.length : newline + 1;
+    lineNo = forEachLineOfPiece(data, pos, end, lineNo, fn);
+    pos = end;
+  }
+}
+
+/** The lines of `data[from, to)`, numbered on from `lineNo`; returns the last number given. */
+function forEachLineOfPiece(
+  data: Uint8Array,
+  from: number,
+  to: number,
+  lineNo: number,
+  fn: (line: string | undefined, lineNo: number, raw: Uint8Array) => void,
+): number {
+  const piece = data.subarray(from, to);
   let text: string | undefined;
   try {
-    text = fatalUtf8.decode(data);
+    text = fatalUtf8.decode(piece);
   } catch {
     text = undefined;
   }
   if (text !== undefined) {
     let start = 0;
-    let lineNo = 0;
     while (start < text.length) {
       let end = text.indexOf('\n', start);
       if (end === -1) end = text.length;
@@ -189,15 +216,14 @@ export function forEachLine(
       if (line.trim().length > 0) fn(line, lineNo, data);
       start = end + 1;
     }
-    return;
+    return lineNo;
   }
   let start = 0;
-  let lineNo = 0;
-  while (start < data.length) {
-    let end = data.indexOf(10, start);
-    if (end === -1) end = data.length;
+  while (start < piece.length) {
+    let end = piece.indexOf(10, start);
+    if (end === -1) end = piece.length;
     lineNo++;
-    const raw = data.subarray(start, end);
+    const raw = piece.subarray(start, end);
     let line: string | undefined;
     try {
       line = fatalUtf8.decode(raw).replace(/\r$/, '');
@@ -207,4 +233,5 @@ export function forEachLine(
     if (line === undefined || line.trim().length > 0) fn(line, lineNo, raw);
     start = end + 1;
   }
+  return lineNo;
 }
