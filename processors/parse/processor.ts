@@ -9,6 +9,7 @@ import { EndpointBook } from './mesh/endpoints.ts';
 import { RouteCap } from './mesh/route.ts';
 import { LineParser } from './line-parser.ts';
 import { unpackResult, type ParseResult, type ParseTask } from './task.ts';
+import { parseIsoMs } from '../../pipeline/time/iso.ts';
 
 const WORKER = PARSE_WORKER;
 
@@ -16,7 +17,7 @@ const isChunk = (r: RawChunk | AccessRecord): boolean => 'encoding' in r && (r a
 
 /** How far an access record's own time is from `now` (other records are stamped on arrival: 0). */
 function skewOf(r: AccessRecord, now: number): number {
-  const t = r['event.dataset'] === 'envoy.access' ? Date.parse(r['@timestamp']) : now;
+  const t = r['event.dataset'] === 'envoy.access' ? parseIsoMs(r['@timestamp']) : now;
   return Number.isFinite(t) ? t - now : 0;
 }
 

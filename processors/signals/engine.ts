@@ -14,6 +14,7 @@ import { recommend, type Recommendation } from './recommend/recommend.ts';
 import { Windows, type RouteKey } from './windows/windows.ts';
 import { decodeState, encodeState, WindowStats } from './windows/window.ts';
 import type { SignalsConfig } from './config.ts';
+import { parseIsoMs } from '../../pipeline/time/iso.ts';
 
 export interface CanaryQuery {
   namespace?: string;
@@ -142,7 +143,7 @@ export class SignalsEngine {
         else if (dataset === 'meshlog.calls') this.#mergeCalls(x as CallsRecord);
         continue;
       }
-      const t = Date.parse(r['@timestamp']);
+      const t = parseIsoMs(r['@timestamp']);
       if (!Number.isFinite(t)) continue;
       if (this.windows.observe(r, t)) {
         const labels = {

@@ -3,6 +3,7 @@ import type { WindowsConfig } from './config.ts';
 import { isClientSide, isSignalEvent } from '../../../pipeline/mesh/error-class.ts';
 import { hash32 } from './sample.ts';
 import { WindowStats } from './window.ts';
+import { parseIsoMs } from '../../../pipeline/time/iso.ts';
 
 export interface RouteKey {
   namespace: string;
@@ -53,7 +54,7 @@ export class Windows {
   }
 
   /** `t` is the record's event time (epoch ms); parsed here when the caller has not. */
-  observe(r: AccessRecord, t = Date.parse(r['@timestamp'])): boolean {
+  observe(r: AccessRecord, t = parseIsoMs(r['@timestamp'])): boolean {
     if (!this.reports(r) || !r['mesh.destination.service']) return false;
     if (!Number.isFinite(t)) return false;
     const key: RouteKey = {

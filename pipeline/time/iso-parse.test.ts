@@ -1,10 +1,9 @@
 import { describe, expect, it } from 'vitest';
-import type { AccessRecord } from '../../pipeline/records.ts';
-import { eventMs } from './hop.ts';
+import { parseIsoMs } from './iso.ts';
 
-const at = (t: string) => eventMs({ '@timestamp': t } as AccessRecord);
+const at = parseIsoMs;
 
-describe('eventMs', () => {
+describe('parseIsoMs', () => {
   it('reads the parser’s ISO timestamps exactly as Date.parse does, month ends and leap days included', () => {
     const samples: string[] = [];
     for (let y = 1000; y <= 9999; y += 7)
