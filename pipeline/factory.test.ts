@@ -21,9 +21,16 @@ describe('lazyFactory', () => {
     expect(lazy.create({ a: 1 }, { name: 'x/a' } as never)).toEqual({ name: 'x/a', config: { a: 1 } });
   });
 
-  it('refuses an implementation of another kind or type', async () => {
+  it('refuses an implementation of another kind or type, or with another config schema', async () => {
     const lazy = lazyFactory<ExporterFactory>('exporter', 'y', z.object({}), async () => ({ type: 'x' }) as never);
     await expect(lazy.load!()).rejects.toThrow('the y exporter loaded the x');
+    const other = lazyFactory<ExporterFactory>('exporter', 'x', z.object({}), async () => ({
+      kind: 'exporter',
+      type: 'x',
+      config: z.object({}),
+      create: () => ({}) as never,
+    }));
+    await expect(other.load!()).rejects.toThrow('has another config schema');
   });
 
   it('every built-in type loads its own implementation, and no two share a name', async () => {

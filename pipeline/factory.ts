@@ -57,6 +57,8 @@ export function lazyFactory<F extends Factory>(
       const f = await importer();
       if (f.kind !== kind || f.type !== type)
         throw new Error(`the ${type} ${kind} loaded the ${f.type} ${f.kind}'s implementation`);
+      // The config was validated with the light schema: the implementation must read the same one.
+      if (f.config !== config) throw new Error(`the ${type} ${kind}'s implementation has another config schema`);
       loaded = f;
     },
     create(...args: unknown[]) {

@@ -15,15 +15,20 @@ process.stdout.on('error', (err) => {
 });
 // The server's young generations are kept at 2 × 16 MiB (V8 grows them to 2 × 32 MiB under load,
 // in the main thread and in every worker thread). In the peer bench (bench/results/peers.md) this
-// lowers the peak RSS end to end from ~450 to ~340 MB and for spans from ~340 to ~300 MB, at equal
-// CPU; 2 × 8 MiB saved no more and cost the spans path 15-20 % CPU. The flag cannot be set once
-// the heap exists, so `run` replaces its process with one started with it (execve: same PID,
-// signals and stdio). Passing `--max-semi-space-size` yourself (`node --max-semi-space-size=0
-// bin.mjs run` for V8's own sizing) skips this.
+// lowers the peak RSS end to end from ~450 to ~320-340 MB and for spans from ~340 to ~300 MB, for
+// 3-5 % more CPU on the spans path; 2 × 8 MiB saved no more and cost it 15-20 %. The flag cannot
+// be set once the heap exists, so `run` replaces its process with one started with it (execve:
+// same PID, signals and stdio; if that fails, meshlog runs on without the flag). Passing
+// `--max-semi-space-size` yourself (`node --max-semi-space-size=0 bin.mjs run` for V8's own
+// sizing) skips this.
 const HEAP_FLAGS = ['--max-semi-space-size=16'];
 const ownHeapFlags = process.execArgv.some((a) => HEAP_FLAGS.some((f) => a.startsWith(f.split('=')[0])));
 if (process.argv[2] === 'run' && !ownHeapFlags && typeof process.execve === 'function') {
-  process.execve(process.execPath, [process.execPath, ...HEAP_FLAGS, ...process.execArgv, ...process.argv.slice(1)]);
+  try {
+    process.execve(process.execPath, [process.execPath, ...HEAP_FLAGS, ...process.execArgv, ...process.argv.slice(1)]);
+  } catch (err) {
+    console.error(`meshlog: could not restart with ${HEAP_FLAGS.join(' ')} (${err.message}); running without`);
+  }
 }
 const { main } = await import('./main.ts');
 await main(process.argv);
