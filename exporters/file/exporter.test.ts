@@ -1,4 +1,3 @@
-import fc from 'fast-check';
 import { mkdtempSync, readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -7,7 +6,7 @@ import { createBatch } from '../../pipeline/batch.ts';
 import { FileDeadLetterSink } from '../../pipeline/deadletter.ts';
 import { testContext } from '../../pipeline/testing/context.ts';
 import { fileConfig } from './config.ts';
-import { FileExporter, ndjson } from './exporter.ts';
+import { FileExporter } from './exporter.ts';
 
 describe('file exporter', () => {
   it('appends one JSON line per record and acknowledges once written', async () => {
@@ -68,23 +67,5 @@ describe('dead-letter file', () => {
     );
     sink.write({ component: 'parse', code: 'MESHLOG_PARSE_FAILED', reason: 'bad', payload: 'line 2' });
     await sink.close().catch(() => undefined);
-  });
-});
-
-describe('ndjson', () => {
-  it('is the records as JSON lines, whatever their size and characters', () => {
-    fc.assert(
-      fc.property(
-        fc.array(fc.record({ id: fc.string(), text: fc.string({ unit: 'grapheme', maxLength: 3000 }) })),
-        (rs) => {
-          const expected = rs.map((r) => JSON.stringify(r) + '\n').join('');
-          expect(ndjson(rs).toString('utf8')).toBe(expected);
-        },
-      ),
-      { numRuns: 200 },
-    );
-    // Many pieces: 2,000 lines of ~120 characters, two bytes each.
-    const many = Array.from({ length: 2000 }, (_, i) => ({ i, text: 'é'.repeat(100) }));
-    expect(ndjson(many).toString('utf8')).toBe(many.map((r) => JSON.stringify(r) + '\n').join(''));
   });
 });

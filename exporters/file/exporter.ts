@@ -4,6 +4,7 @@ import type { Batch } from '../../pipeline/batch.ts';
 import type { ComponentContext, Exporter } from '../../pipeline/component.ts';
 import type { ExporterFactory } from '../../pipeline/factory.ts';
 import { fileConfig, type FileConfig } from './config.ts';
+import { ndjson } from '../../pipeline/ndjson.ts';
 
 /**
  * Appends each record as one JSON line. A batch is acknowledged as delivered once its bytes are
@@ -86,28 +87,6 @@ export class FileExporter implements Exporter {
   async shutdown(): Promise<void> {
     await this.#close();
   }
-}
-
-/** Text encoded at once: under V8's large-object size, so the strings die young (see ndjson). */
-const PIECE_CHARS = 32 * 1024;
-
-/**
- * The records as JSON lines, in one buffer. The text is encoded a piece at a time: a whole batch's
- * text (~1 MB of RequestDocs) was one string in V8's large-object space, which only a full GC
- * frees, and the main thread's old generation grew by every batch.
- */
-export function ndjson(records: readonly unknown[]): Buffer {
-  const pieces: Buffer[] = [];
-  let text = '';
-  for (const r of records) {
-    text += JSON.stringify(r) + '\n';
-    if (text.length >= PIECE_CHARS) {
-      pieces.push(Buffer.from(text));
-      text = '';
-    }
-  }
-  if (text || pieces.length === 0) pieces.push(Buffer.from(text));
-  return pieces.length === 1 ? pieces[0] : Buffer.concat(pieces);
 }
 
 export const fileFactory: ExporterFactory<FileConfig> = {

@@ -2,6 +2,7 @@ import { createReadStream } from 'node:fs';
 import { parseChunk } from '../../../processors/parse/chunk.ts';
 import { LineParser } from '../../../processors/parse/line-parser.ts';
 import type { ParseResult } from '../../../processors/parse/task.ts';
+import { ndjson } from '../../ndjson.ts';
 
 /**
  * `meshlog parse`: one JSON record per accepted line on stdout; each rejected line as JSON on
@@ -48,13 +49,12 @@ async function parseStream(
       const raw = typeof r.payload === 'string' ? r.payload : Buffer.from(r.payload).toString('latin1');
       process.stderr.write(JSON.stringify({ file, line: (r.line ?? 0) + linesBefore, reason: r.reason, raw }) + '\n');
     }
-    let text = '';
     for (const rec of out.records) {
       summary.accepted++;
       summary.formats[rec['envoy.format']] = (summary.formats[rec['envoy.format']] ?? 0) + 1;
-      text += JSON.stringify(rec) + '\n';
     }
-    if (text && !process.stdout.write(text)) await new Promise((r) => process.stdout.once('drain', r));
+    if (out.records.length > 0 && !process.stdout.write(ndjson(out.records)))
+      await new Promise((r) => process.stdout.once('drain', r));
     for (const b of block) if (b === 10) linesBefore++;
   };
   for await (const piece of input as AsyncIterable<Buffer>) {
