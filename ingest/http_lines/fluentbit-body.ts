@@ -2,6 +2,7 @@ import { checkJsonDepth } from '../../pipeline/json-depth.ts';
 import { decode } from '@msgpack/msgpack';
 import { FLUENT_CODEC, recordsToLines, type FluentRecord } from '../fluent_forward/events.ts';
 import { frameAll } from '../fluent_forward/framer.ts';
+import { countNewlines } from '../../pipeline/newlines.ts';
 
 /**
  * Fluent Bit's `http` output with `format msgpack`: a stream of `[time, record]` entries. The
@@ -38,10 +39,8 @@ export function fluentBitLines(body: Uint8Array, type: string, maxElements: numb
   return { lines: Buffer.from(body), count: countLines(body) };
 }
 
+/** Lines in a body, a last one without its newline included (a byte loop was 4 % of the main thread end to end). */
 export function countLines(data: Uint8Array): number {
-  // indexOf is memchr: a JavaScript loop over the bytes was 4% of the main thread end to end.
-  const buf = Buffer.from(data.buffer, data.byteOffset, data.byteLength);
-  let n = 0;
-  for (let i = buf.indexOf(10); i !== -1; i = buf.indexOf(10, i + 1)) n++;
+  const n = countNewlines(data);
   return data.length > 0 && data[data.length - 1] !== 10 ? n + 1 : n;
 }

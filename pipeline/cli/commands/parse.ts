@@ -3,6 +3,7 @@ import { parseChunk } from '../../../processors/parse/chunk.ts';
 import { LineParser } from '../../../processors/parse/line-parser.ts';
 import type { ParseResult } from '../../../processors/parse/task.ts';
 import { ndjson } from '../../ndjson.ts';
+import { countNewlines } from '../../newlines.ts';
 
 /**
  * `meshlog parse`: one JSON record per accepted line on stdout; each rejected line as JSON on
@@ -55,7 +56,7 @@ async function parseStream(
     }
     if (out.records.length > 0 && !process.stdout.write(ndjson(out.records)))
       await new Promise((r) => process.stdout.once('drain', r));
-    for (const b of block) if (b === 10) linesBefore++;
+    linesBefore += countNewlines(block);
   };
   for await (const piece of input as AsyncIterable<Buffer>) {
     const buf = carry.length ? Buffer.concat([carry, piece]) : piece;
