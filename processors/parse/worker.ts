@@ -1,3 +1,4 @@
+import { flushCompileCache } from 'node:module';
 import { move, transferableSymbol, valueSymbol } from 'piscina';
 import type { SpanRecord } from '../../pipeline/records.ts';
 import { packRecords, RecordPacker, transferables, unpackRecords } from '../../pipeline/workers/record-codec.ts';
@@ -11,6 +12,10 @@ import type { ParseOptions, ParseResult, ParseTask } from './task.ts';
  * OTLP protobuf spans are written packed straight from the wire; spans of the other encodings
  * are packed behind them chunk by chunk, so they keep their order.
  */
+// This thread's modules are compiled: kept in the compile cache (pipeline/cli/bin.mjs) now, as a
+// worker thread writes its own entries only when it ends.
+flushCompileCache();
+
 export default function parseTask(task: ParseTask): ParseResult {
   const { result, buffers } = parseChunks(task.chunks, task);
   return withTransfers(result, buffers);

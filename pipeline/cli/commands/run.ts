@@ -1,3 +1,4 @@
+import { flushCompileCache } from 'node:module';
 import { fileURLToPath } from 'node:url';
 import { FACTORIES } from '../../components.ts';
 import { loadConfigFile, type MeshlogConfig } from '../../config/load.ts';
@@ -45,6 +46,9 @@ export async function runCommand(opts: { config?: string; mode: Mode }): Promise
     await runtime.stop().catch(() => undefined);
     process.exit(1);
   }
+  // Every module the config uses is loaded now: written to the compile cache (bin.mjs) at once, not
+  // only at a clean exit, so that a pod killed later still starts without the TypeScript stripper.
+  flushCompileCache();
 
   let reloading = Promise.resolve();
   process.on('SIGHUP', () => {
