@@ -1,6 +1,14 @@
 import type { AccessRecord, Direction } from '../../pipeline/records.ts';
 import type { Fields } from './fields.ts';
-import { DEFAULT_CLUSTER_DOMAIN, parseCluster, parseNodeId, parseSni, splitHost, workloadOf } from './mesh/cluster.ts';
+import {
+  DEFAULT_CLUSTER_DOMAIN,
+  parseCluster as readCluster,
+  parseNodeId,
+  parseSni as readSni,
+  splitHost as readHost,
+  workloadOf,
+} from './mesh/cluster.ts';
+import { cachedByName } from './mesh/name-cache.ts';
 import { classifyError } from '../../pipeline/mesh/error-class.ts';
 import { routeKey } from './mesh/route.ts';
 import { subsetResolver } from './mesh/subset.ts';
@@ -28,6 +36,10 @@ export const DEFAULT_NORMALISE: NormaliseOptions = {
 };
 
 export class FieldError extends Error {}
+
+const parseCluster = cachedByName(readCluster);
+const parseSni = cachedByName(readSni);
+const splitHost = cachedByName(readHost);
 
 const REPORTERS: Record<Direction, AccessRecord['mesh.reporter']> = {
   waypoint: 'waypoint',
