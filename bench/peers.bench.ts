@@ -15,7 +15,17 @@ import {
 } from './peers/inputs.ts';
 import { grpcAll, postAll } from './peers/load.ts';
 import { filelogRegexConfig, otelcolExe, otlpNopConfig } from './peers/otelcol.ts';
-import { cpuSeconds, cpuSecondsByThread, load1, metricSum, peakRssMB, startServer, stop, until } from './peers/proc.ts';
+import {
+  cpuSeconds,
+  cpuSecondsByThread,
+  lineCounter,
+  load1,
+  metricSum,
+  peakRssMB,
+  startServer,
+  stop,
+  until,
+} from './peers/proc.ts';
 
 /*
  * meshlog beside the OpenTelemetry Collector, one after the other in one run, on the same input.
@@ -412,27 +422,21 @@ async function e2eScenario(dir: string, count: number, baseMs: number): Promise<
   const checkouts: Array<[string, string]> = [['this branch', ROOT]];
   if (process.env.PEERS_BASELINE !== 'none') checkouts.push([BASELINE_COMMIT, baselineCheckout()]);
   const url = `http://127.0.0.1:${PORT.lines}/v1/lines`;
-  const metrics = `http://127.0.0.1:${PORT.admin}/metrics`;
   for (let rep = 0; rep < REPEAT; rep++) {
     for (const [name, checkout] of checkouts) {
       const runDir = mkdtempSync(join(dir, 'e2e-'));
       const m = meshlogRun(runDir, e2eConfig(runDir, checkout), checkout, checkout === ROOT ? `e2e-${rep}` : undefined);
       try {
         await adminReady(m);
-        // Every request's four hops are joined into one RequestDoc; done when all are emitted.
+        // Every request's four hops are joined into one RequestDoc; done when all are written.
         const requests = (warm + count) / 4;
+        const written = lineCounter(join(runDir, 'requests.ndjson'));
         const r = await measureServer(
           m,
           count,
           () => postAll(url, linesFrom(0, warm, baseMs), 'text/plain', 4),
           () => postAll(url, linesFrom(warm, count, baseMs), 'text/plain', 4),
-          () =>
-            until(
-              'join',
-              async () => (await metricSum(metrics, 'meshlog_join_requests_total')) >= requests,
-              180_000,
-              m,
-            ),
+          () => until('join', async () => written() >= requests, 180_000, m),
         );
         rows.push(row('access lines end to end (HTTP → parse → signals + join → file)', `meshlog ${name}`, r));
       } finally {
