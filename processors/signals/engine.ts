@@ -1,7 +1,8 @@
-import { Counter, Gauge, Histogram } from 'prom-client';
+import { Counter, Gauge } from 'prom-client';
 import { hostname } from 'node:os';
 import type { AccessRecord, CallsRecord, DecisionRecord, WindowRecord } from '../../pipeline/records.ts';
 import type { Metrics } from '../../pipeline/telemetry/metrics.ts';
+import { type HistogramSeries, SeriesHistogram } from '../../pipeline/telemetry/series-histogram.ts';
 import { parseDuration } from '../../pipeline/duration.ts';
 import { Breakers } from './breaker/breakers.ts';
 import { callOf, type Call, type Edge } from './calls/call.ts';
@@ -57,7 +58,7 @@ export class SignalsEngine {
   readonly #windowMs: Map<string, number>;
   readonly #requests?: Counter;
   readonly #errors?: Counter;
-  readonly #latency?: Histogram;
+  readonly #latency?: SeriesHistogram;
   readonly #verdict?: Gauge;
   /** Decisions taken since the last `takeDecisions`, oldest first (bounded: the oldest go first). */
   #decisions: DecisionRecord[] = [];
@@ -95,10 +96,9 @@ export class SignalsEngine {
         labelNames: [...labelNames, 'class'],
         registers: r,
       });
-      this.#latency = new Histogram({
+      this.#latency = new SeriesHistogram({
         name: 'meshlog_route_latency_seconds',
         help: 'Request latency per route.',
-        labelNames,
         buckets: [0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10],
         registers: r,
       });
@@ -133,8 +133,11 @@ export class SignalsEngine {
    */
   observe(records: readonly unknown[], origin?: string): Transition[] {
     const transitions: Transition[] = [];
-    // Request and error counts go to prom-client once per route and batch: each inc hashes its labels.
-    const counts = this.#requests ? new Map<string, { labels: Record<string, string>; n: number }>() : undefined;
+    // Request and error counts go to prom-client once per route and batch (each inc hashes its
+    // labels); latencies go into the route's series, looked up once per route and batch.
+    const counts = this.#requests
+      ? new Map<string, { labels: Record<string, string>; n: number; latency?: HistogramSeries }>()
+      : undefined;
     for (const x of records) {
       const r = x as AccessRecord;
       const dataset = r?.['event.dataset'] as string | undefined;
@@ -154,17 +157,18 @@ export class SignalsEngine {
         };
         if (counts) {
           const key = `${labels.namespace}\0${labels.service}\0${labels.route}\0${labels.subset}`;
-          const c = counts.get(key);
+          let c = counts.get(key);
           if (c) c.n++;
-          else counts.set(key, { labels, n: 1 });
+          else counts.set(key, (c = { labels, n: 1 }));
           const errorClass = r['mesh.error_class'];
           if (errorClass !== 'ok') {
             const e = counts.get(`${key}\0${errorClass}`);
             if (e) e.n++;
             else counts.set(`${key}\0${errorClass}`, { labels: { ...labels, class: errorClass }, n: 1 });
           }
+          if (r['event.duration'] != null)
+            (c.latency ??= this.#latency!.series(key, labels)).observe(r['event.duration'] / 1e9);
         }
-        if (r['event.duration'] != null) this.#latency?.observe(labels, r['event.duration'] / 1e9);
       }
       this.#callLog?.advance(t, origin);
       const c = callOf(r, t);
