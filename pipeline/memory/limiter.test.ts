@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { MemoryLimiter } from './limiter.ts';
+import { MemoryLimiter, MIN_READ_GAP_MS } from './limiter.ts';
 
 describe('MemoryLimiter', () => {
   it('puts the soft limit at limit minus spike, 20% of the limit by default, as the Collector does', () => {
@@ -12,11 +12,11 @@ describe('MemoryLimiter', () => {
     const m = new MemoryLimiter({ limitMiB: 500, spikeLimitMiB: 100, read: () => used.mib });
     expect(m.pastSoftLimit()).toBe(false);
     used.mib = 450;
-    await new Promise((r) => setTimeout(r, 15)); // readings closer than 10 ms are reused
+    await new Promise((r) => setTimeout(r, MIN_READ_GAP_MS + 5)); // closer readings are reused
     expect(m.pastSoftLimit()).toBe(true);
     expect(m.pastHardLimit()).toBe(false);
     used.mib = 501;
-    await new Promise((r) => setTimeout(r, 15));
+    await new Promise((r) => setTimeout(r, MIN_READ_GAP_MS + 5));
     expect(m.pastHardLimit()).toBe(true);
     expect(m.usedMiB).toBe(501);
   });

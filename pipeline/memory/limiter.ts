@@ -28,12 +28,16 @@ export interface MemoryLimiterOptions {
 /** At most one forced GC this often: a full GC of a large heap takes tens of milliseconds. */
 const MIN_GC_GAP_MS = 1000;
 
-/** Readings closer together than this reuse the last one, so a burst of requests reads once. */
-const MIN_READ_GAP_MS = 10;
+/**
+ * Readings closer together than this reuse the last one, so a burst of requests reads once. Each
+ * reading reads RSS from /proc (~20 µs): at 10 ms that was 2.5 % of the main thread under the
+ * spans load (bench/results/profiles/spans-main.txt). The Collector reads once a second.
+ */
+export const MIN_READ_GAP_MS = 50;
 
 /**
  * A memory limiter in the manner of the Collector's `memory_limiter`: usage is read every
- * `checkIntervalMs` and again on every question (at most every 10 ms). Receivers ask
+ * `checkIntervalMs` and again on every question (at most every 50 ms). Receivers ask
  * `pastSoftLimit()` before they accept data and refuse with a retryable answer past it; the join
  * asks `pastHardLimit()` to emit its oldest requests early. Usage is the memory really held (live
  * V8 memory of every thread plus a baseline, capped by RSS; see LiveUsage), not RSS itself: after a

@@ -2,7 +2,7 @@ import { Worker } from 'node:worker_threads';
 import { afterEach, describe, expect, it } from 'vitest';
 import { WorkerPool } from '../workers/pool.ts';
 import { processHeapSources } from './heap-sources.ts';
-import { MemoryLimiter } from './limiter.ts';
+import { MemoryLimiter, MIN_READ_GAP_MS } from './limiter.ts';
 import { LiveUsage, type UsageProbes } from './live-usage.ts';
 import { workersLiveBytes } from './usage.ts';
 
@@ -29,7 +29,7 @@ const limiterOn = (usage: LiveUsage, collect: () => void = () => undefined) =>
     collect,
   });
 
-const tick = () => new Promise((r) => setTimeout(r, 15)); // past the limiter's 10 ms reading reuse
+const tick = () => new Promise((r) => setTimeout(r, MIN_READ_GAP_MS + 5)); // past the limiter's reading reuse
 
 describe('LiveUsage under the memory limiter', () => {
   it('accepts again once a GC freed the heap, though the allocator keeps RSS high', async () => {
