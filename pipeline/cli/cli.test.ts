@@ -4,6 +4,7 @@ import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { untilReady } from '../testing/ready.ts';
 import { describe, expect, it, onTestFinished } from 'vitest';
 
 const BIN = fileURLToPath(new URL('./bin.mjs', import.meta.url));
@@ -72,15 +73,7 @@ service:
     );
     const child = spawn(process.execPath, [BIN, 'run', '--config', config], { stdio: ['ignore', 'pipe', 'pipe'] });
     const exited = new Promise<number | null>((resolve) => child.on('exit', (code) => resolve(code)));
-    let ready = false;
-    for (let i = 0; i < 100 && !ready; i++) {
-      ready = await fetch('http://127.0.0.1:18686/readyz').then(
-        (r) => r.status === 200,
-        () => false,
-      );
-      if (!ready) await new Promise((r) => setTimeout(r, 100));
-    }
-    expect(ready).toBe(true);
+    expect(await untilReady('http://127.0.0.1:18686')).toBe(true);
     // `run` re-executes itself with its heap flag: the same process (PID) serves, and it is what SIGTERM reaches below.
     expect(readFileSync(`/proc/${child.pid}/cmdline`, 'utf8').split('\0')).toContain('--max-semi-space-size=16');
     const line =

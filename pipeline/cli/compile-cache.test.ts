@@ -3,6 +3,7 @@ import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { untilReady } from '../testing/ready.ts';
 import { describe, expect, it } from 'vitest';
 
 const BIN = fileURLToPath(new URL('./bin.mjs', import.meta.url));
@@ -40,15 +41,7 @@ service:
   // 'close', not 'exit': the last of stderr may still be in the pipe when the process has exited.
   const closed = new Promise<void>((resolve) => child.on('close', () => resolve()));
   try {
-    let ready = false;
-    for (let i = 0; i < 100 && !ready; i++) {
-      ready = await fetch('http://127.0.0.1:18687/readyz').then(
-        (r) => r.status === 200,
-        () => false,
-      );
-      if (!ready) await new Promise((r) => setTimeout(r, 100));
-    }
-    expect(ready).toBe(true);
+    expect(await untilReady('http://127.0.0.1:18687')).toBe(true);
     const line =
       '{"start_time":"2024-01-01T00:00:00.000Z","method":"GET","path":"/a","response_code":200,"request_id":"r1"}';
     const posted = await fetch('http://127.0.0.1:18089/v1/lines', { method: 'POST', body: `${line}\n` });
