@@ -33,6 +33,10 @@ const addressLike = fc.oneof(
     .tuple(ip, fc.constantFrom(']:', ']', ':', ']]:', '', ']:]'), fc.oneof(digits, fc.constant('')))
     .map(([a, sep, port]) => `[${a}${sep}${port}`),
   fc.array(addressChar, { maxLength: 16 }).map((a) => a.join('')),
+  // A good `ip:port` with one character just outside [0-9a-fA-F:.] somewhere in the ip.
+  fc
+    .tuple(ip, fc.constantFrom(...'gG@`/;-+ %[]١'), fc.nat(40), digits)
+    .map(([a, c, k, port]) => `${a.slice(0, k % (a.length + 1))}${c}${a.slice(k % (a.length + 1))}:${port}`),
   fc.constantFrom(
     ':80',
     '[::1]',
