@@ -75,8 +75,12 @@ function buildRegex(parts: Part[], spaceFree: boolean): RegExp {
     else if (part.op.command === 'START_TIME' && part.op.arg)
       src += '(.*?)'; // a strftime layout may contain spaces
     else if (quoted) {
+      // `[^"]*(?:"(?!after)[^"]*)*` is `(?:[^"]|"(?!after))*` unrolled: the same strings, tried
+      // longest first as before, but runs of non-quotes go in one step, not one backtrack entry
+      // per character.
       const after = nextLit.slice(1, 4);
-      src += after ? `((?:[^"]|"(?!${esc(after)}))*)` : i + 2 >= parts.length ? '((?:[^"]|"(?!$))*)' : '(.*?)';
+      const stop = after ? esc(after) : i + 2 >= parts.length ? '$' : undefined;
+      src += stop ? `([^"]*(?:"(?!${stop})[^"]*)*)` : '(.*?)';
     } else if (nextLit) src += spaceFree ? `([^ ${esc(nextLit[0])}]*)` : `([^${esc(nextLit[0])}]*)`;
     else if (spaceFree) src += '([^ ]*)';
     else src += i === parts.length - 1 ? '(.*)' : '(.*?)';
