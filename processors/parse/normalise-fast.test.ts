@@ -144,3 +144,20 @@ describe('integer fields', () => {
     expect(read(s)).toBe(expected);
   });
 });
+
+describe('url.path and url.query', () => {
+  it('split the path at its first ? as split/includes/indexOf did', () => {
+    fc.assert(
+      fc.property(fc.oneof(fc.string(), fc.stringMatching(/^[/a?=&]{0,12}$/)), (path) => {
+        const rec = normalise({ start_time: '2026-12-01T00:00:00.000Z', method: 'GET', path }, 'test');
+        const expected = path === '' || path === '-' ? null : path;
+        expect(rec['url.original']).toBe(expected);
+        expect(rec['url.path']).toBe(expected === null ? null : expected.split('?', 1)[0]);
+        expect(rec['url.query']).toBe(
+          expected !== null && expected.includes('?') ? expected.slice(expected.indexOf('?') + 1) : null,
+        );
+      }),
+      { numRuns: 3000 },
+    );
+  });
+});

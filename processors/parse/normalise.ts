@@ -53,6 +53,8 @@ const REPORTERS: Record<Direction, AccessRecord['mesh.reporter']> = {
 
 /** Envoy Gateway (and other Gateway API implementations) name clusters `httproute/<ns>/<route>/rule/<n>`. */
 const ROUTE_CLUSTER = /^(?:httproute|grpcroute|tlsroute|tcproute|udproute)\/([^/]+)\/([^/]+)\//;
+/** A waypoint's upstream host is an HBONE tunnel: `envoy://connect_originate/…` (or `inbound_connect_originate`). */
+const TUNNEL_HOST = /^envoy:\/\/(inbound_)?connect_originate\//i;
 
 /**
  * Turns canonical fields into an AccessRecord with ECS names and mesh meaning. Throws FieldError
@@ -68,6 +70,7 @@ export function normalise(
   const status = count(f.response_code, 'response_code') ?? 0;
   const flags = splitFlags(f.response_flags);
   const path = str(f.path);
+  const query = path === null ? -1 : path.indexOf('?');
   const method = str(f.method);
   const cluster = str(f.upstream_cluster);
   const info = parseCluster(cluster, opts.clusterDomain);
@@ -78,7 +81,7 @@ export function normalise(
   // A waypoint shows itself by its clusters and tunnel addresses; failing that, by its node id or pod name.
   const waypoint =
     info.direction === 'waypoint' ||
-    (upstreamRaw !== null && /^envoy:\/\/(inbound_)?connect_originate\//i.test(upstreamRaw)) ||
+    (upstreamRaw !== null && TUNNEL_HOST.test(upstreamRaw)) ||
     node?.waypoint === true ||
     (!node && workload !== null && /waypoint/.test(workload));
   // Istio marks gateways `router~` in node ids; without one, a pod named like Istio's gateway
@@ -150,8 +153,8 @@ export function normalise(
     'http.request.id': str(f.request_id),
     'http.request.method': method,
     'url.original': path,
-    'url.path': path === null ? null : path.split('?', 1)[0],
-    'url.query': path !== null && path.includes('?') ? path.slice(path.indexOf('?') + 1) : null,
+    'url.path': path === null || query === -1 ? path : path.slice(0, query),
+    'url.query': path === null || query === -1 ? null : path.slice(query + 1),
     'network.protocol': str(f.protocol),
     'http.response.status_code': status,
     'event.duration': durationMs === null ? null : durationMs * 1_000_000,
