@@ -75,8 +75,12 @@ function buildRegex(parts: Part[], spaceFree: boolean): RegExp {
     else if (part.op.command === 'START_TIME' && part.op.arg)
       src += '(.*?)'; // a strftime layout may contain spaces
     else if (quoted) {
+      // `[^"]*(?:"(?!after)[^"]*)*` is `(?:[^"]|"(?!after))*` unrolled: the same strings, tried
+      // longest first as before, but runs of non-quotes go in one step, not one backtrack entry
+      // per character.
       const after = nextLit.slice(1, 4);
-      src += after ? `((?:[^"]|"(?!${esc(after)}))*)` : i + 2 >= parts.length ? '((?:[^"]|"(?!$))*)' : '(.*?)';
+      const stop = after ? esc(after) : i + 2 >= parts.length ? '$' : undefined;
+      src += stop ? `([^"]*(?:"(?!${stop})[^"]*)*)` : '(.*?)';
     } else if (nextLit) src += spaceFree ? `([^ ${esc(nextLit[0])}]*)` : `([^${esc(nextLit[0])}]*)`;
     else if (spaceFree) src += '([^ ]*)';
     else src += i === parts.length - 1 ? '(.*)' : '(.*?)';
@@ -108,6 +112,16 @@ export function compileText(format: string, opts: { spaceFree?: boolean } = {}):
   const timeParsers = operators.map((op) =>
     op.command === 'START_TIME' && op.arg ? compileStrftime(op.arg) : undefined,
   );
+  // The first operator to fill a canonical field finds it unset in a new emptyFields() object, so it
+  // stores without reading it first: a read by a field name that changes at every operator is a
+  // megamorphic lookup, and there are ~25 per line. A later operator on the same field (say
+  // %RESPONSE_FLAGS_LONG% after %RESPONSE_FLAGS%) goes through assign, which keeps a value already there.
+  const firstToFill = operators.map((op, i) => {
+    const target = op.target;
+    if (!('field' in target)) return undefined;
+    const first = operators.findIndex((o) => 'field' in o.target && o.target.field === target.field);
+    return first === i ? target.field : undefined;
+  });
   return {
     format,
     operators,
@@ -115,14 +129,28 @@ export function compileText(format: string, opts: { spaceFree?: boolean } = {}):
       const m = re.exec(line);
       if (!m) return null;
       const fields = emptyFields();
-      for (let i = 0; i < operators.length; i++) assign(fields, operators[i], m[i + 1], timeParsers[i]);
+      for (let i = 0; i < operators.length; i++) {
+        const field = firstToFill[i];
+        if (field === undefined) assign(fields, operators[i], m[i + 1], timeParsers[i]);
+        else fields[field] = valueOf(operators[i], m[i + 1], timeParsers[i]);
+      }
       return fields;
     },
   };
 }
 
-/** Puts one operator's raw value where it belongs; `-` and empty become null. */
+/** Puts one operator's raw value where it belongs, unless an earlier operator filled that field. */
 export function assign(fields: Fields, op: Operator, raw: unknown, time?: TimeParser): void {
+  const value = valueOf(op, raw, time);
+  if ('field' in op.target) {
+    if (fields[op.target.field] == null) fields[op.target.field] = value;
+  } else {
+    (fields.extras ??= {})[op.target.extra] = value;
+  }
+}
+
+/** One operator's raw value as stored: `-` and empty become null; times and long flags are read. */
+function valueOf(op: Operator, raw: unknown, time?: TimeParser): string | number | null {
   let value: string | number | null =
     raw === undefined || raw === null || raw === '-' || raw === '' ? null : (raw as string | number);
   if (value !== null && time && typeof value === 'string') value = time(value) ?? value;
@@ -132,9 +160,5 @@ export function assign(fields: Fields, op: Operator, raw: unknown, time?: TimePa
       .map((f) => LONG_FLAGS[f] ?? f)
       .join(',');
   }
-  if ('field' in op.target) {
-    if (fields[op.target.field] == null) fields[op.target.field] = value;
-  } else {
-    (fields.extras ??= {})[op.target.extra] = value;
-  }
+  return value;
 }
