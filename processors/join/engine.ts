@@ -1,6 +1,7 @@
 import type { Origin } from '../../pipeline/origin.ts';
 import type { AccessRecord, JoinState, RequestDoc, SpanRecord } from '../../pipeline/records.ts';
 import { DueHeap } from './due-heap.ts';
+import { appended } from './exact-arrays.ts';
 import { eventMs, packHop, sameHop, shiftHop } from './hop.ts';
 import { buildRequestDoc, type BufferedRequest } from './request-doc.ts';
 
@@ -40,22 +41,6 @@ function withOrigin(held: Origin | Origin[] | undefined, origin: Origin): Origin
 
 function anyLost(origin: Origin | Origin[] | undefined): boolean {
   return Array.isArray(origin) ? origin.some((o) => o.lost) : origin?.lost === true;
-}
-
-/**
- * `list` with `item` at the end, in an exactly sized array while it is short: push would grow
- * the backing store to 17 slots for a request's first hop (184 B for 4 hops, not 80; bench/join).
- */
-function appended<T>(list: T[], item: T): T[] {
-  const n = list.length;
-  if (n >= 16) {
-    list.push(item);
-    return list;
-  }
-  const out = new Array<T>(n + 1);
-  for (let i = 0; i < n; i++) out[i] = list[i];
-  out[n] = item;
-  return out;
 }
 
 export interface JoinCounters {

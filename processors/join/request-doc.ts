@@ -3,6 +3,7 @@ import type { PackedHop } from './hop.ts';
 import { isServerFault } from '../../pipeline/mesh/error-class.ts';
 import { synthesizeSpans } from './synthesize.ts';
 import { callTree } from './tree.ts';
+import { filled } from './exact-arrays.ts';
 import { IsoFormatter } from '../../pipeline/time/iso.ts';
 
 const FAILING = new Set<ErrorClass>(['app', 'mesh', 'no_route', 'rate_limited']);
@@ -25,8 +26,7 @@ const stripSemicolon = (c: string | null | undefined) => (c?.endsWith(';') ? c.s
  * inbound hops, same upstream cluster, then same source workload, then the closest start.
  */
 function attachSpans(req: BufferedRequest, spans: SpanRecord[], order: number[], summaries: HopSummary[]): void {
-  const taken: boolean[] = [];
-  for (let pos = 0; pos < order.length; pos++) taken.push(false);
+  const taken = filled(order.length, 0);
   for (const span of spans) {
     const kind = span['span.kind'];
     const startMs = Number(BigInt(span['span.start_ns']) / 1_000_000n) - req.base;
@@ -50,7 +50,7 @@ function attachSpans(req: BufferedRequest, spans: SpanRecord[], order: number[],
       }
     }
     if (best !== -1) {
-      taken[best] = true;
+      taken[best] = 1;
       summaries[best].span_id = span['span.id'];
     }
   }
@@ -68,10 +68,9 @@ export function buildRequestDoc(
   const hops = req.hops;
   const { order, parent } = callTree(hops, opts.skewMs);
   // position[hopIdx]: where the hop is in call order.
-  const position: number[] = [];
-  for (let i = 0; i < hops.length; i++) position.push(-1);
+  const position = filled(hops.length, -1);
   for (let pos = 0; pos < order.length; pos++) position[order[pos]] = pos;
-  const summaries: HopSummary[] = [];
+  const summaries = new Array<HopSummary>(order.length);
   let hopLabels = false;
   for (let pos = 0; pos < order.length; pos++) {
     const hopIdx = order[pos];
@@ -81,7 +80,7 @@ export function buildRequestDoc(
     const p = parent[hopIdx];
     const service =
       h.profile.service ?? (h.profile.direction === 'inbound' && p !== -1 ? hops[p].profile.service : null);
-    summaries.push({
+    summaries[pos] = {
       index: pos,
       parent: p === -1 ? null : position[p],
       '@timestamp': iso.format(req.base + h.start),
@@ -93,7 +92,7 @@ export function buildRequestDoc(
       'event.duration': h.duration < 0 ? null : h.duration * 1_000_000,
       error_class: h.profile.errorClass,
       cluster: h.profile.cluster,
-    });
+    };
   }
   const given = req.spans ?? [];
   if (given.length > 0) attachSpans(req, given, order, summaries);
@@ -153,14 +152,13 @@ function addLabels(doc: RequestDoc, hops: PackedHop[], order: number[], spans: S
  * gateway 503 caused by a `503 UF` three calls down points at the `UF` hop, not the gateway.
  */
 function failureOrigin(summaries: HopSummary[]): HopSummary | undefined {
-  let hasFailingBelow: boolean[] | null = null;
+  let hasFailingBelow: number[] | null = null;
   for (const s of summaries) {
     if (!FAILING.has(s.error_class)) continue;
     if (hasFailingBelow === null) {
-      hasFailingBelow = [];
-      for (let i = 0; i < summaries.length; i++) hasFailingBelow.push(false);
+      hasFailingBelow = filled(summaries.length, 0);
     }
-    for (let p = s.parent; p !== null && !hasFailingBelow[p]; p = summaries[p].parent) hasFailingBelow[p] = true;
+    for (let p = s.parent; p !== null && !hasFailingBelow[p]; p = summaries[p].parent) hasFailingBelow[p] = 1;
   }
   if (hasFailingBelow === null) return undefined;
   for (const s of summaries) if (FAILING.has(s.error_class) && !hasFailingBelow[s.index]) return s;

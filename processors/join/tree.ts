@@ -1,3 +1,4 @@
+import { filled } from './exact-arrays.ts';
 import { sameAddress, type PackedHop } from './hop.ts';
 
 const RANK: Record<string, number> = { gateway: 0, outbound: 1, passthrough: 1, blackhole: 1, inbound: 2, unknown: 3 };
@@ -107,10 +108,11 @@ function callerOfClient(hops: PackedHop[], sorted: number[], parent: number[], i
   return best;
 }
 
-/** Appends `i` and its subtree to `order`, depth first; children come in `next` order from `first[i]`. */
-function visit(i: number, first: number[], next: number[], order: number[]): void {
-  order.push(i);
-  for (let c = first[i]; c !== -1; c = next[c]) visit(c, first, next, order);
+/** Writes `i` and its subtree into `order` from `k`, depth first, children in `next` order from `first[i]`; returns the next free slot. */
+function visit(i: number, first: number[], next: number[], order: number[], k: number): number {
+  order[k++] = i;
+  for (let c = first[i]; c !== -1; c = next[c]) k = visit(c, first, next, order, k);
+  return k;
 }
 
 /**
@@ -123,13 +125,12 @@ function visit(i: number, first: number[], next: number[], order: number[]): voi
  */
 export function callTree(hops: PackedHop[], skewMs: number): CallTree {
   const n = hops.length;
-  const sorted: number[] = [];
-  for (let i = 0; i < n; i++) sorted.push(i);
+  const sorted = new Array<number>(n);
+  for (let i = 0; i < n; i++) sorted[i] = i;
   // Array sort exactly as before: with a direction that has no rank, compare is not transitive,
   // and another algorithm could order such hops differently.
   if (n > 1) sorted.sort((a, b) => compare(hops[a], hops[b]) || a - b);
-  const parent: number[] = [];
-  for (let i = 0; i < n; i++) parent.push(-1);
+  const parent = filled(n, -1);
   for (const i of sorted) {
     const h = hops[i];
     if (h.profile.direction === 'inbound') parent[i] = callerOfInbound(hops, sorted, parent, i, skewMs);
@@ -137,12 +138,8 @@ export function callTree(hops: PackedHop[], skewMs: number): CallTree {
   }
 
   // Children lists as links (first child, next sibling), in sorted order: built back to front.
-  const first: number[] = [];
-  const next: number[] = [];
-  for (let i = 0; i < n; i++) {
-    first.push(-1);
-    next.push(-1);
-  }
+  const first = filled(n, -1);
+  const next = filled(n, -1);
   let firstRoot = -1;
   for (let k = n - 1; k >= 0; k--) {
     const i = sorted[k];
@@ -155,7 +152,8 @@ export function callTree(hops: PackedHop[], skewMs: number): CallTree {
       first[p] = i;
     }
   }
-  const order: number[] = [];
-  for (let r = firstRoot; r !== -1; r = next[r]) visit(r, first, next, order);
+  const order = new Array<number>(n);
+  let k = 0;
+  for (let r = firstRoot; r !== -1; r = next[r]) k = visit(r, first, next, order, k);
   return { order, parent };
 }
