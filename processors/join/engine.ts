@@ -68,12 +68,19 @@ export class JoinEngine {
   readonly #heap = new DueHeap<Entry>();
   #maxEvent = -Infinity;
   #watermark = -Infinity;
+  /**
+   * The first of #retained (the next to expire) while it is there; advance runs after every part
+   * and would otherwise open an iterator on #retained each time only to find nothing expired.
+   */
+  #retainedHead: Entry | undefined;
+  readonly #docOptions: { skewMs: number; synthesize: boolean };
 
   constructor(options: JoinOptions) {
     for (const k of ['idleMs', 'maxAgeMs', 'maxPending', 'maxRetained'] as const) {
       if (!(options[k] > 0)) throw new RangeError(`join: ${k} must be positive, got ${options[k]}`);
     }
     this.options = options;
+    this.#docOptions = { skewMs: options.allowedSkewMs, synthesize: options.synthesize };
   }
 
   get pending(): number {
@@ -155,7 +162,8 @@ export class JoinEngine {
     if (end > entry.last) entry.last = end;
     if (isHop) {
       const hop = packHop(part as AccessRecord, entry.base, start);
-      if (entry.hops.some((h) => sameHop(h, hop))) {
+      for (const h of entry.hops) {
+        if (!sameHop(h, hop)) continue;
         this.counters.duplicates++;
         return false;
       }
@@ -205,7 +213,7 @@ export class JoinEngine {
   }
 
   #doc(e: Entry, state: JoinState): RequestDoc {
-    return buildRequestDoc(e, state, { skewMs: this.options.allowedSkewMs, synthesize: this.options.synthesize });
+    return buildRequestDoc(e, state, this.#docOptions);
   }
 
   /**
@@ -226,8 +234,16 @@ export class JoinEngine {
       }
       out.push(this.#emit(e, 'complete'));
     }
+    const late = this.options.lateRetentionMs;
+    // A head still retained is still first: entries only join at the end, and leave by #drop.
+    const head = this.#retainedHead;
+    if (head !== undefined && head.state === 'retained' && head.emittedAt + late > this.#watermark) return out;
+    this.#retainedHead = undefined;
     for (const e of this.#retained.values()) {
-      if (e.emittedAt + this.options.lateRetentionMs > this.#watermark) break;
+      if (e.emittedAt + late > this.#watermark) {
+        this.#retainedHead = e;
+        break;
+      }
       this.#drop(e);
     }
     return out;
