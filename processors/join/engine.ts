@@ -112,16 +112,18 @@ export class JoinEngine {
     if (!Number.isFinite(start)) return out;
     if (end > this.#maxEvent) this.#maxEvent = end;
 
-    const retained = this.#retained.get(id);
-    if (retained) {
-      if (this.#merge(retained, part, isHop, start, end)) {
-        this.counters.late++;
-        out.push(this.#doc(retained, 'late'));
-      }
-      return out;
-    }
+    // Pending first: a request's later parts find it there with one lookup. No id is both
+    // pending and retained (add looks at both before it makes an entry; #emit moves one across).
     let entry = this.#pending.get(id);
     if (!entry) {
+      const retained = this.#retained.get(id);
+      if (retained) {
+        if (this.#merge(retained, part, isHop, start, end)) {
+          this.counters.late++;
+          out.push(this.#doc(retained, 'late'));
+        }
+        return out;
+      }
       // The heap keeps the due time; a popped entry's is re-checked, so the entry need not hold it.
       entry = { id, base: start, last: end, hops: [], spans: null, emittedAt: 0, state: 'pending', origin: undefined };
       this.#pending.set(id, entry);
