@@ -33,6 +33,8 @@ export function synthesizeSpans(
   order: number[],
 ): SpanRecord[] {
   const traceId = syntheticTraceId(requestId);
+  // Each id hashed once: a span's parent is another span of the request.
+  const spanIds = summaries.map((_, pos) => syntheticSpanId(requestId, pos));
   return summaries.map((s, pos) => {
     const h = hops[order[pos]];
     const startNs = BigInt(baseMs + h.start) * 1_000_000n;
@@ -63,8 +65,8 @@ export function synthesizeSpans(
       '@timestamp': new Date(baseMs + h.start).toISOString(),
       'event.dataset': 'mesh.span',
       'trace.id': traceId,
-      'span.id': syntheticSpanId(requestId, pos),
-      'parent.id': s.parent === null ? null : syntheticSpanId(requestId, s.parent),
+      'span.id': spanIds[pos],
+      'parent.id': s.parent === null ? null : spanIds[s.parent],
       'span.name': `${host}${h.path ?? ''}`,
       'span.kind': s.direction === 'inbound' ? 'server' : 'client',
       'span.start_ns': startNs.toString(),
