@@ -1,13 +1,10 @@
-import { createHash } from 'node:crypto';
+import { hash } from 'node:crypto';
 import type { HopSummary, SpanRecord } from '../../pipeline/records.ts';
 import { isServerFault } from '../../pipeline/mesh/error-class.ts';
 import type { PackedHop } from './hop.ts';
 
-const hex = (s: string, bytes: number) =>
-  createHash('sha256')
-    .update(s)
-    .digest('hex')
-    .slice(0, bytes * 2);
+/** The first `bytes` of SHA-256 of `s`, as hex: one-shot, without a Hash object per id. */
+const hex = (s: string, bytes: number) => hash('sha256', s, 'hex').slice(0, bytes * 2);
 
 /** The trace id meshlog gives a request that tracing did not sample: the same for every replay. */
 export function syntheticTraceId(requestId: string): string {
