@@ -2,6 +2,10 @@ import { hash } from 'node:crypto';
 import type { HopSummary, SpanRecord } from '../../pipeline/records.ts';
 import { isServerFault } from '../../pipeline/mesh/error-class.ts';
 import type { PackedHop } from './hop.ts';
+import { IsoFormatter } from '../../pipeline/time/iso.ts';
+
+/** A request's spans start within a few ms of each other: the formatter keeps the minute. */
+const iso = new IsoFormatter();
 
 /** The first `bytes` of SHA-256 of `s`, as hex: one-shot, without a Hash object per id. */
 const hex = (s: string, bytes: number) => hash('sha256', s, 'hex').slice(0, bytes * 2);
@@ -55,11 +59,12 @@ export function synthesizeSpans(
     if (s.cluster) attributes.upstream_cluster = s.cluster;
     if (s.flags.length) attributes.response_flags = s.flags.join(',');
     if (details) attributes.response_code_details = details;
-    for (const [k, v] of Object.entries(h.labels ?? {})) attributes[`labels.${k}`] = v;
+    const labels = h.labels;
+    if (labels !== null) for (const k in labels) attributes[`labels.${k}`] = labels[k];
     const service =
       s.direction === 'inbound' ? (s.service ?? 'unknown') : (h.profile.sourceWorkload ?? s.service ?? 'unknown');
     return {
-      '@timestamp': new Date(baseMs + h.start).toISOString(),
+      '@timestamp': iso.format(baseMs + h.start),
       'event.dataset': 'mesh.span',
       'trace.id': traceId,
       'span.id': spanIds[pos],
