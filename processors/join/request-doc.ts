@@ -66,6 +66,8 @@ export function buildRequestDoc(
   opts: { skewMs: number; synthesize: boolean },
 ): RequestDoc {
   const hops = req.hops;
+  // First: the earliest hop, usually first in call order, then finds its time in the formatter's cache.
+  const timestamp = iso.format(req.base);
   const { order, parent } = callTree(hops, opts.skewMs);
   // position[hopIdx]: where the hop is in call order.
   const position = filled(hops.length, -1);
@@ -112,7 +114,7 @@ export function buildRequestDoc(
   const traceIds: string[] = [];
   for (const s of spans) if (!traceIds.includes(s['trace.id'])) traceIds.push(s['trace.id']);
   const doc: RequestDoc = {
-    '@timestamp': iso.format(req.base),
+    '@timestamp': timestamp,
     'event.dataset': 'meshlog.request',
     'http.request.id': req.id,
     'trace.id': traceIds[0] ?? null,
