@@ -70,7 +70,8 @@ export class JoinEngine {
   #watermark = -Infinity;
   /**
    * The first of #retained (the next to expire) while it is there; advance runs after every part
-   * and would otherwise open an iterator on #retained each time only to find nothing expired.
+   * of a replay (after every batch live) and would otherwise open an iterator on #retained each
+   * time, mostly to find nothing expired.
    */
   #retainedHead: Entry | undefined;
   readonly #docOptions: { skewMs: number; synthesize: boolean };
