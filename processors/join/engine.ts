@@ -1,6 +1,7 @@
 import type { Origin } from '../../pipeline/origin.ts';
 import type { AccessRecord, JoinState, RequestDoc, SpanRecord } from '../../pipeline/records.ts';
 import { DueHeap } from './due-heap.ts';
+import { appended } from './exact-arrays.ts';
 import { eventMs, packHop, sameHop, shiftHop } from './hop.ts';
 import { buildRequestDoc, type BufferedRequest } from './request-doc.ts';
 
@@ -42,22 +43,6 @@ function anyLost(origin: Origin | Origin[] | undefined): boolean {
   return Array.isArray(origin) ? origin.some((o) => o.lost) : origin?.lost === true;
 }
 
-/**
- * `list` with `item` at the end, in an exactly sized array while it is short: push would grow
- * the backing store to 17 slots for a request's first hop (184 B for 4 hops, not 80; bench/join).
- */
-function appended<T>(list: T[], item: T): T[] {
-  const n = list.length;
-  if (n >= 16) {
-    list.push(item);
-    return list;
-  }
-  const out = new Array<T>(n + 1);
-  for (let i = 0; i < n; i++) out[i] = list[i];
-  out[n] = item;
-  return out;
-}
-
 export interface JoinCounters {
   complete: number;
   partial: number;
@@ -83,12 +68,20 @@ export class JoinEngine {
   readonly #heap = new DueHeap<Entry>();
   #maxEvent = -Infinity;
   #watermark = -Infinity;
+  /**
+   * The first of #retained (the next to expire) while it is there; advance runs after every part
+   * of a replay (after every batch live) and would otherwise open an iterator on #retained each
+   * time, mostly to find nothing expired.
+   */
+  #retainedHead: Entry | undefined;
+  readonly #docOptions: { skewMs: number; synthesize: boolean };
 
   constructor(options: JoinOptions) {
     for (const k of ['idleMs', 'maxAgeMs', 'maxPending', 'maxRetained'] as const) {
       if (!(options[k] > 0)) throw new RangeError(`join: ${k} must be positive, got ${options[k]}`);
     }
     this.options = options;
+    this.#docOptions = { skewMs: options.allowedSkewMs, synthesize: options.synthesize };
   }
 
   get pending(): number {
@@ -120,16 +113,18 @@ export class JoinEngine {
     if (!Number.isFinite(start)) return out;
     if (end > this.#maxEvent) this.#maxEvent = end;
 
-    const retained = this.#retained.get(id);
-    if (retained) {
-      if (this.#merge(retained, part, isHop, start, end)) {
-        this.counters.late++;
-        out.push(this.#doc(retained, 'late'));
-      }
-      return out;
-    }
+    // Pending first: a request's later parts find it there with one lookup. No id is both
+    // pending and retained (add looks at both before it makes an entry; #emit moves one across).
     let entry = this.#pending.get(id);
     if (!entry) {
+      const retained = this.#retained.get(id);
+      if (retained) {
+        if (this.#merge(retained, part, isHop, start, end)) {
+          this.counters.late++;
+          out.push(this.#doc(retained, 'late'));
+        }
+        return out;
+      }
       // The heap keeps the due time; a popped entry's is re-checked, so the entry need not hold it.
       entry = { id, base: start, last: end, hops: [], spans: null, emittedAt: 0, state: 'pending', origin: undefined };
       this.#pending.set(id, entry);
@@ -170,7 +165,8 @@ export class JoinEngine {
     if (end > entry.last) entry.last = end;
     if (isHop) {
       const hop = packHop(part as AccessRecord, entry.base, start);
-      if (entry.hops.some((h) => sameHop(h, hop))) {
+      for (const h of entry.hops) {
+        if (!sameHop(h, hop)) continue;
         this.counters.duplicates++;
         return false;
       }
@@ -220,7 +216,7 @@ export class JoinEngine {
   }
 
   #doc(e: Entry, state: JoinState): RequestDoc {
-    return buildRequestDoc(e, state, { skewMs: this.options.allowedSkewMs, synthesize: this.options.synthesize });
+    return buildRequestDoc(e, state, this.#docOptions);
   }
 
   /**
@@ -241,8 +237,16 @@ export class JoinEngine {
       }
       out.push(this.#emit(e, 'complete'));
     }
+    const late = this.options.lateRetentionMs;
+    // A head still retained is still first: entries only join at the end, and leave by #drop.
+    const head = this.#retainedHead;
+    if (head !== undefined && head.state === 'retained' && head.emittedAt + late > this.#watermark) return out;
+    this.#retainedHead = undefined;
     for (const e of this.#retained.values()) {
-      if (e.emittedAt + this.options.lateRetentionMs > this.#watermark) break;
+      if (e.emittedAt + late > this.#watermark) {
+        this.#retainedHead = e;
+        break;
+      }
       this.#drop(e);
     }
     return out;

@@ -36,4 +36,12 @@ describe('packed hops share the profile of their call', () => {
     expect(sameHop(packHop(gateway, base), packHop(fresh(gateway), base))).toBe(true);
     expect(sameHop(packHop(gateway, base), packHop({ ...gateway, 'source.port': 1 }, base))).toBe(false);
   });
+
+  it('reads an address port as Number does, digits or not', () => {
+    const port = (addr: string) => packHop({ ...gateway, 'envoy.upstream.host': addr }, base).upstreamHostPort;
+    expect(
+      ['10.0.0.1:8080', '10.0.0.1:0080', '10.0.0.1:12345678901', '10.0.0.1:', '10.0.0.1:x1', 'host'].map(port),
+    ).toEqual([8080, 80, 12345678901, 0, 0, 0]);
+    expect(port('10.0.0.1:1e3')).toBe(1000);
+  });
 });

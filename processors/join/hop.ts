@@ -72,7 +72,20 @@ function ipOf(addr: string | null | undefined): string | null {
 function portOf(addr: string | null | undefined): number {
   if (!addr) return 0;
   const i = addr.lastIndexOf(':');
-  return i < 0 ? 0 : Number(addr.slice(i + 1)) || 0;
+  if (i < 0) return 0;
+  // Up to 9 plain digits read in place, no substring; anything else as Number reads it.
+  const len = addr.length - i - 1;
+  if (len > 0 && len <= 9) {
+    let port = 0;
+    let k = i + 1;
+    for (; k < addr.length; k++) {
+      const d = addr.charCodeAt(k) - 48;
+      if (d < 0 || d > 9) break;
+      port = port * 10 + d;
+    }
+    if (k === addr.length) return port;
+  }
+  return Number(addr.slice(i + 1)) || 0;
 }
 
 /** Epoch ms of a record's `@timestamp` (the parser's ISO form read digit by digit). */
@@ -208,7 +221,9 @@ export function packHop(r: AccessRecord, baseMs: number, startMs = eventMs(r)): 
   const failing = profile.errorClass !== 'ok' && profile.errorClass !== 'client_abort';
   let labels: Record<string, string> | null = null;
   for (const k in r) {
-    if (k.startsWith('labels.')) (labels ??= {})[k.slice(7)] = r[k as `labels.${string}`] as string;
+    // The first letter first: a record has ~40 keys and a startsWith call costs more than a charCodeAt.
+    if (k.charCodeAt(0) === 108 && k.startsWith('labels.'))
+      (labels ??= {})[k.slice(7)] = r[k as `labels.${string}`] as string;
   }
   return {
     start: small(startMs - baseMs),

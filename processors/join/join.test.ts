@@ -9,7 +9,7 @@ import { JoinProcessor } from './processor.ts';
 import { createBatch, type Ack } from '../../pipeline/batch.ts';
 import { CaptureIntake } from '../../pipeline/testing/capture.ts';
 import { testContext } from '../../pipeline/testing/context.ts';
-import { syntheticTraceId } from './synthesize.ts';
+import { syntheticSpanId, syntheticTraceId } from './synthesize.ts';
 
 const parser = new LineParser('auto');
 const hop = (line: string) => {
@@ -183,6 +183,11 @@ describe('join: failures, synthesis, bounds and lateness', () => {
     expect(replay(engine(), [ok, inbound, leaf])[0].spans.map((s) => s['span.id'])).toEqual(
       doc.spans.map((s) => s['span.id']),
     );
+  });
+
+  it('gives a request the synthetic ids earlier versions gave it, so a replay links to traces already stored', () => {
+    expect(syntheticTraceId('r-2')).toBe('70262fbd70a489f41172809a06edaa65');
+    expect(syntheticSpanId('r-2', 3)).toBe('04d9e78c4a13a597');
   });
 
   it('does not synthesise for successful requests or when turned off', () => {

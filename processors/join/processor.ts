@@ -69,7 +69,8 @@ export class JoinProcessor implements Processor<unknown, unknown> {
       if (origin?.lost) return this.#dropStale(batch, origin);
       const docs: RequestDoc[] = [];
       const parts: unknown[] = [];
-      const ids = new Set<string>();
+      // Which requests the batch's records belong to, only needed to hold its ack (ackOn: delivered).
+      const ids = this.#holds ? new Set<string>() : undefined;
       for (const r of batch.records as Array<AccessRecord | SpanRecord>) {
         const ds = r['event.dataset'];
         if (ds === 'mesh.span' && !r['http.request.id']) {
@@ -77,7 +78,7 @@ export class JoinProcessor implements Processor<unknown, unknown> {
           parts.push(r);
         } else if (ds === 'envoy.access' || ds === 'mesh.span') {
           this.engine.add(r, docs, origin);
-          if (r['http.request.id']) ids.add(r['http.request.id']);
+          if (ids && r['http.request.id']) ids.add(r['http.request.id']);
           if (this.#config.emitParts) parts.push(r);
         } else {
           parts.push(r);
@@ -90,7 +91,7 @@ export class JoinProcessor implements Processor<unknown, unknown> {
       this.engine.advance(undefined, docs);
       this.#shedUnderPressure(docs);
       const out = this.#outBatch(parts, docs);
-      if (this.#holds) {
+      if (this.#holds && ids) {
         const held = [...ids].filter((id) => this.engine.has(id));
         const emittedNow = parts.length > 0 || docs.some((d) => ids.has(d['http.request.id']));
         this.#holds.hold(batch.ack, held, emittedNow, out?.ack);

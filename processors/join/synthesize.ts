@@ -1,13 +1,14 @@
-import { createHash } from 'node:crypto';
+import { hash } from 'node:crypto';
 import type { HopSummary, SpanRecord } from '../../pipeline/records.ts';
 import { isServerFault } from '../../pipeline/mesh/error-class.ts';
 import type { PackedHop } from './hop.ts';
+import { IsoFormatter } from '../../pipeline/time/iso.ts';
 
-const hex = (s: string, bytes: number) =>
-  createHash('sha256')
-    .update(s)
-    .digest('hex')
-    .slice(0, bytes * 2);
+/** A request's spans start within a few ms of each other: the formatter keeps the minute. */
+const iso = new IsoFormatter();
+
+/** The first `bytes` of SHA-256 of `s`, as hex: one-shot, without a Hash object per id. */
+const hex = (s: string, bytes: number) => hash('sha256', s, 'hex').slice(0, bytes * 2);
 
 /** The trace id meshlog gives a request that tracing did not sample: the same for every replay. */
 export function syntheticTraceId(requestId: string): string {
@@ -33,6 +34,8 @@ export function synthesizeSpans(
   order: number[],
 ): SpanRecord[] {
   const traceId = syntheticTraceId(requestId);
+  // Each id hashed once: a span's parent is another span of the request.
+  const spanIds = summaries.map((_, pos) => syntheticSpanId(requestId, pos));
   return summaries.map((s, pos) => {
     const h = hops[order[pos]];
     const startNs = BigInt(baseMs + h.start) * 1_000_000n;
@@ -56,15 +59,16 @@ export function synthesizeSpans(
     if (s.cluster) attributes.upstream_cluster = s.cluster;
     if (s.flags.length) attributes.response_flags = s.flags.join(',');
     if (details) attributes.response_code_details = details;
-    for (const [k, v] of Object.entries(h.labels ?? {})) attributes[`labels.${k}`] = v;
+    const labels = h.labels;
+    if (labels !== null) for (const k in labels) attributes[`labels.${k}`] = labels[k];
     const service =
       s.direction === 'inbound' ? (s.service ?? 'unknown') : (h.profile.sourceWorkload ?? s.service ?? 'unknown');
     return {
-      '@timestamp': new Date(baseMs + h.start).toISOString(),
+      '@timestamp': iso.format(baseMs + h.start),
       'event.dataset': 'mesh.span',
       'trace.id': traceId,
-      'span.id': syntheticSpanId(requestId, pos),
-      'parent.id': s.parent === null ? null : syntheticSpanId(requestId, s.parent),
+      'span.id': spanIds[pos],
+      'parent.id': s.parent === null ? null : spanIds[s.parent],
       'span.name': `${host}${h.path ?? ''}`,
       'span.kind': s.direction === 'inbound' ? 'server' : 'client',
       'span.start_ns': startNs.toString(),
