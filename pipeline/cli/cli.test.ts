@@ -4,7 +4,7 @@ import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { untilReady } from '../testing/ready.ts';
+import { untilReady, writeLinesToFileConfig } from '../testing/meshlog-run.ts';
 import { describe, expect, it, onTestFinished } from 'vitest';
 
 const BIN = fileURLToPath(new URL('./bin.mjs', import.meta.url));
@@ -53,24 +53,7 @@ describe('meshlog CLI', () => {
 
   it('run serves readyz and metrics, writes what it receives, and exits 0 on SIGTERM after draining', async () => {
     const dir = mkdtempSync(join(tmpdir(), 'meshlog-cli-'));
-    const config = join(dir, 'config.yaml');
-    writeFileSync(
-      config,
-      `
-receivers:
-  http_lines: { endpoint: 127.0.0.1:18088 }
-processors:
-  parse: { maxClockSkewMs: 0 } # the test lines are from 2024
-exporters:
-  file: { path: ${dir}/out.ndjson }
-service:
-  admin: { endpoint: 127.0.0.1:18686 }
-  deadLetter: { path: ${dir}/dead.ndjson }
-  logLevel: warn
-  pipelines:
-    logs: { receivers: [http_lines], processors: [parse], exporters: [file] }
-`,
-    );
+    const config = writeLinesToFileConfig(dir, { lines: 18088, admin: 18686 });
     const child = spawn(process.execPath, [BIN, 'run', '--config', config], { stdio: ['ignore', 'pipe', 'pipe'] });
     const exited = new Promise<number | null>((resolve) => child.on('exit', (code) => resolve(code)));
     expect(await untilReady('http://127.0.0.1:18686')).toBe(true);

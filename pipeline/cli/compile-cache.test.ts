@@ -1,9 +1,9 @@
 import { spawn } from 'node:child_process';
-import { mkdtempSync, writeFileSync } from 'node:fs';
+import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { untilReady } from '../testing/ready.ts';
+import { untilReady, writeLinesToFileConfig } from '../testing/meshlog-run.ts';
 import { describe, expect, it } from 'vitest';
 
 const BIN = fileURLToPath(new URL('./bin.mjs', import.meta.url));
@@ -14,24 +14,7 @@ const BIN = fileURLToPath(new URL('./bin.mjs', import.meta.url));
  * one line per module it looked up, in the main thread and in the worker thread.
  */
 async function runOnce(dir: string, cache: string): Promise<string> {
-  const config = join(dir, 'config.yaml');
-  writeFileSync(
-    config,
-    `
-receivers:
-  http_lines: { endpoint: 127.0.0.1:18089 }
-processors:
-  parse: { maxClockSkewMs: 0 }
-exporters:
-  file: { path: ${dir}/out.ndjson }
-service:
-  admin: { endpoint: 127.0.0.1:18687 }
-  deadLetter: { path: ${dir}/dead.ndjson }
-  logLevel: warn
-  pipelines:
-    logs: { receivers: [http_lines], processors: [parse], exporters: [file] }
-`,
-  );
+  const config = writeLinesToFileConfig(dir, { lines: 18089, admin: 18687 });
   const child = spawn(process.execPath, [BIN, 'run', '--config', config], {
     stdio: ['ignore', 'ignore', 'pipe'],
     env: { ...process.env, NODE_COMPILE_CACHE: cache, NODE_DEBUG_NATIVE: 'COMPILE_CACHE' },
