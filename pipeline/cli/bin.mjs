@@ -25,16 +25,22 @@ process.stdout.on('error', (err) => {
 // A cache that cannot be opened is skipped.
 process.env.NODE_COMPILE_CACHE ??= join(tmpdir(), 'node-compile-cache');
 module.enableCompileCache?.();
-// The server's young generations are kept at 2 × 16 MiB (V8 grows them to 2 × 32 MiB under load,
-// in the main thread and in every worker thread). In the peer bench (bench/results/peers.md) this
-// lowers the peak RSS end to end from ~450 to ~320-340 MB and for spans from ~340 to ~300 MB, for
-// 3-5 % more CPU on the spans path; 2 × 8 MiB saved no more and cost it 15-20 %. The flag cannot
-// be set once the heap exists, so `run` replaces its process with one started with it (execve:
-// same PID, signals and stdio; if that fails, meshlog runs on without the flag). Passing
-// `--max-semi-space-size` yourself (`node --max-semi-space-size=0 bin.mjs run` for V8's own
-// sizing) skips this.
-const HEAP_FLAGS = ['--max-semi-space-size=16'];
-const ownHeapFlags = process.execArgv.some((a) => HEAP_FLAGS.some((f) => a.startsWith(f.split('=')[0])));
+// Two V8 flags for the server, each measured end to end in the peer bench (bench/results/peers.md):
+// - Young generations of 2 × 16 MiB (V8 grows them to 2 × 32 MiB under load, in the main thread and
+//   in every worker thread): peak RSS end to end ~450 → ~320-340 MB, spans ~340 → ~300 MB, for 3-5 %
+//   more CPU on the spans path; 2 × 8 MiB saved no more and cost it 15-20 %.
+// - No allocation-site pretenuring: the records a batch unpacks are all alive when a scavenge
+//   comes, so V8 decided their allocation site outlives the young generation and allocated them in
+//   the old one, where they died: 67 of 161 MB sampled dying in old space end to end, and the old
+//   generation grew to ~150 MB between full GCs. Peak RSS end to end: median 280 against 294 MB
+//   over 8 runs each (either way some runs peak above 320); CPU within noise on every path.
+// The flags cannot be set once the heap exists, so `run` replaces its process with one started
+// with them (execve: same PID, signals and stdio; if that fails, meshlog runs on without them).
+// Passing either flag yourself (`node --max-semi-space-size=0 bin.mjs run` for V8's own sizing)
+// skips this.
+const HEAP_FLAGS = ['--max-semi-space-size=16', '--no-allocation-site-pretenuring'];
+const HEAP_FLAG_NAMES = ['--max-semi-space-size', '--allocation-site-pretenuring', '--no-allocation-site-pretenuring'];
+const ownHeapFlags = process.execArgv.some((a) => HEAP_FLAG_NAMES.includes(a.split('=')[0]));
 if (process.argv[2] === 'run' && !ownHeapFlags && typeof process.execve === 'function') {
   try {
     process.execve(process.execPath, [process.execPath, ...HEAP_FLAGS, ...process.execArgv, ...process.argv.slice(1)]);

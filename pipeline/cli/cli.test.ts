@@ -57,8 +57,11 @@ describe('meshlog CLI', () => {
     const child = spawn(process.execPath, [BIN, 'run', '--config', config], { stdio: ['ignore', 'pipe', 'pipe'] });
     const exited = new Promise<number | null>((resolve) => child.on('exit', (code) => resolve(code)));
     expect(await untilReady('http://127.0.0.1:18686')).toBe(true);
-    // `run` re-executes itself with its heap flag: the same process (PID) serves, and it is what SIGTERM reaches below.
+    // `run` re-executes itself with its heap flags: the same process (PID) serves, and it is what SIGTERM reaches below.
     expect(readFileSync(`/proc/${child.pid}/cmdline`, 'utf8').split('\0')).toContain('--max-semi-space-size=16');
+    expect(readFileSync(`/proc/${child.pid}/cmdline`, 'utf8').split('\0')).toContain(
+      '--no-allocation-site-pretenuring',
+    );
     const line =
       '{"start_time":"2024-01-01T00:00:00.000Z","method":"GET","path":"/a/1","response_code":503,"response_flags":"UH","request_id":"r1","upstream_cluster":"outbound|80||a.ns.svc.cluster.local","duration":5}';
     const posted = await fetch('http://127.0.0.1:18088/v1/lines', {
