@@ -1,3 +1,4 @@
+import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { parseIsoMs } from './iso.ts';
 
@@ -27,5 +28,22 @@ describe('parseIsoMs', () => {
     ]) {
       expect(Object.is(at(t), Date.parse(t)), t).toBe(true);
     }
+  });
+
+  it('gives Date.parse’s answer for any string shaped like the form, whatever character sits in each place', () => {
+    // Each place: a digit, or a character next to the digits (/ : ) or another separator.
+    const place = fc.constantFrom(...'0123456789', '/', ':', '-', 'T', 'Z', '.', ' ', '+');
+    const shaped = fc.array(place, { minLength: 24, maxLength: 24 }).map((cs) => {
+      const s = [...'2024-06-01T12:34:56.789Z'];
+      // Keep the separators most of the time, so that the digit checks are what is tested.
+      for (let i = 0; i < 24; i++) if (/\d/.test(s[i]) || cs[i] === '-' || cs[i] === ':') s[i] = cs[i];
+      return s.join('');
+    });
+    fc.assert(
+      fc.property(shaped, (t) => {
+        expect(Object.is(at(t), Date.parse(t)), t).toBe(true);
+      }),
+      { numRuns: 5000 },
+    );
   });
 });

@@ -33,43 +33,60 @@ export class IsoFormatter {
   }
 }
 
-const D0 = 48; // '0'
 const MONTH_DAYS = [0, 31, 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31];
-const DIGITS = [0, 1, 2, 3, 5, 6, 8, 9, 11, 12, 14, 15, 17, 18, 20, 21, 22];
+
+/** The decimal digit at `i`, or -1 for any other character. */
+function digit(t: string, i: number): number {
+  const d = t.charCodeAt(i) - 48;
+  return d >= 0 && d <= 9 ? d : -1;
+}
+
+/** The two-digit number at `i`, or -1 if either is not a digit. */
+function two(t: string, i: number): number {
+  const a = digit(t, i);
+  const b = digit(t, i + 1);
+  return a < 0 || b < 0 ? -1 : a * 10 + b;
+}
 
 /**
  * `Date.parse(t)`, several times faster for the form the parser writes,
- * `YYYY-MM-DDTHH:MM:SS.sssZ`, read digit by digit (Date.parse ran several times per record on the
+ * `YYYY-MM-DDTHH:MM:SS.sssZ`, read digit by digit (it runs three times per access record on the
  * main thread: the clock-skew guard, the windows, the join). Anything else goes to Date.parse.
  */
 export function parseIsoMs(t: string): number {
-  if (t.length !== 24 || t.charCodeAt(10) !== 84 || t.charCodeAt(23) !== 90 || t.charCodeAt(19) !== 46)
+  if (
+    t.length !== 24 ||
+    t.charCodeAt(4) !== 45 ||
+    t.charCodeAt(7) !== 45 ||
+    t.charCodeAt(10) !== 84 ||
+    t.charCodeAt(13) !== 58 ||
+    t.charCodeAt(16) !== 58 ||
+    t.charCodeAt(19) !== 46 ||
+    t.charCodeAt(23) !== 90
+  )
     return Date.parse(t);
-  for (const i of DIGITS) {
-    const c = t.charCodeAt(i) - D0;
-    if (c < 0 || c > 9) return Date.parse(t);
-  }
-  if (t.charCodeAt(4) !== 45 || t.charCodeAt(7) !== 45 || t.charCodeAt(13) !== 58 || t.charCodeAt(16) !== 58)
+  const century = two(t, 0);
+  const yy = two(t, 2);
+  const month = two(t, 5);
+  const day = two(t, 8);
+  const hour = two(t, 11);
+  const minute = two(t, 14);
+  const second = two(t, 17);
+  const msHigh = digit(t, 20);
+  const msLow = two(t, 21);
+  // Any non-digit is -1; out-of-range fields fall back, so an odd value is judged as Date.parse judges it.
+  if (century < 10 || yy < 0 || month < 1 || month > 12 || day < 1 || day > 31 || hour < 0 || hour > 23)
     return Date.parse(t);
-  const d = (i: number) => t.charCodeAt(i) - D0;
-  const year = d(0) * 1000 + d(1) * 100 + d(2) * 10 + d(3);
-  const month = d(5) * 10 + d(6);
-  const day = d(8) * 10 + d(9);
-  const hour = d(11) * 10 + d(12);
-  const minute = d(14) * 10 + d(15);
-  const second = d(17) * 10 + d(18);
-  const ms = d(20) * 100 + d(21) * 10 + d(22);
-  // Out-of-range fields fall back, so an odd value is judged exactly as Date.parse judges it.
-  if (year < 1000 || month < 1 || month > 12 || day < 1 || day > 31 || hour > 23 || minute > 59 || second > 59)
-    return Date.parse(t);
+  if (minute < 0 || minute > 59 || second < 0 || second > 59 || msHigh < 0 || msLow < 0) return Date.parse(t);
+  const year = century * 100 + yy;
   const leap = year % 4 === 0 && (year % 100 !== 0 || year % 400 === 0);
   if (day > (month === 2 ? (leap ? 29 : 28) : MONTH_DAYS[month])) return Date.parse(t);
-  // Days since 1970-01-01 of a proleptic Gregorian date (H. Hinnant's days_from_civil).
+  // Days since 1970-01-01 of a proleptic Gregorian date (H. Hinnant's days_from_civil); year >= 1000.
   const y = month <= 2 ? year - 1 : year;
-  const era = Math.floor(y / 400);
+  const era = (y / 400) | 0;
   const yoe = y - era * 400;
-  const doy = Math.floor((153 * (month + (month > 2 ? -3 : 9)) + 2) / 5) + day - 1;
-  const doe = yoe * 365 + Math.floor(yoe / 4) - Math.floor(yoe / 100) + doy;
+  const doy = (((153 * (month + (month > 2 ? -3 : 9)) + 2) / 5) | 0) + day - 1;
+  const doe = yoe * 365 + ((yoe / 4) | 0) - ((yoe / 100) | 0) + doy;
   const days = era * 146097 + doe - 719468;
-  return ((days * 24 + hour) * 60 + minute) * 60_000 + second * 1000 + ms;
+  return ((days * 24 + hour) * 60 + minute) * 60_000 + second * 1000 + msHigh * 100 + msLow;
 }
