@@ -31,12 +31,20 @@ describe('parseIsoMs', () => {
   });
 
   it('gives Date.parse’s answer for any string shaped like the form, whatever character sits in each place', () => {
-    // Each place: a digit, or a character next to the digits (/ : ) or another separator.
+    // A valid time with one or two places changed: to a digit (out-of-range fields), a character
+    // next to the digits (/ :), or another separator.
     const place = fc.constantFrom(...'0123456789', '/', ':', '-', 'T', 'Z', '.', ' ', '+');
-    const shaped = fc.array(place, { minLength: 24, maxLength: 24 }).map((cs) => {
-      const s = [...'2024-06-01T12:34:56.789Z'];
-      // Keep the separators most of the time, so that the digit checks are what is tested.
-      for (let i = 0; i < 24; i++) if (/\d/.test(s[i]) || cs[i] === '-' || cs[i] === ':') s[i] = cs[i];
+    const valid = fc
+      .date({
+        min: new Date('1000-01-01T00:00:00.000Z'),
+        max: new Date('9999-12-31T23:59:59.999Z'),
+        noInvalidDate: true,
+      })
+      .map((d) => d.toISOString());
+    const change = fc.tuple(fc.nat(23), place);
+    const shaped = fc.tuple(valid, fc.array(change, { minLength: 1, maxLength: 2 })).map(([t, changes]) => {
+      const s = [...t];
+      for (const [i, c] of changes) s[i] = c;
       return s.join('');
     });
     fc.assert(
