@@ -3,6 +3,7 @@ import { afterEach, describe, expect, it } from 'vitest';
 import type { Batch, Outcome } from '../../pipeline/batch.ts';
 import type { Intake } from '../../pipeline/component.ts';
 import type { RawChunk } from '../../pipeline/records.ts';
+import { MIN_READ_GAP_MS } from '../../pipeline/memory/limiter.ts';
 import { configureProcessMemoryLimit } from '../../pipeline/memory/process.ts';
 import { testContext } from '../../pipeline/testing/context.ts';
 import { httpLinesConfig } from './config.ts';
@@ -203,7 +204,7 @@ describe('http_lines receiver', () => {
       );
       expect(got).toHaveLength(0);
       used.mib = 100;
-      await new Promise((r) => setTimeout(r, 20)); // the next reading is at least 10 ms later
+      await new Promise((r) => setTimeout(r, MIN_READ_GAP_MS + 10)); // a reading is reused until then
       expect((await fetch(URL_, { method: 'POST', body: 'a\n' })).status).toBe(200);
     } finally {
       configureProcessMemoryLimit({ limitMiB: 512 });
