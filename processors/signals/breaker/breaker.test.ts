@@ -88,6 +88,30 @@ describe('resilience4j-style options', () => {
     expect(b.observe(later + 2, true, 10).map((t) => t.to)).toEqual(['open']); // 2 of 3 trials failed
   });
 
+  it('a count window forgets the calls that slid out of it, failures and slow calls alike', () => {
+    const b = new CircuitBreaker(
+      'e',
+      resolvePolicy(
+        breakerConfig.parse({
+          policy: 'resilience4j',
+          windowCalls: 10,
+          minimumCalls: 10,
+          slowCallDurationMs: 500,
+          slowCallRateThreshold: 50,
+        }),
+      ),
+    );
+    // 4 failed, 4 slow: at most 40% each while they are in the window, then gone.
+    expect(feed(b, fails(4))).toEqual([]);
+    expect(feed(b, oks(4), T0 + 1000, 100, 800)).toEqual([]);
+    expect(feed(b, oks(10), T0 + 2000)).toEqual([]);
+    const tr = feed(b, fails(5), T0 + 3000);
+    expect(tr.map((t) => t.to)).toEqual(['open']); // the last 10: 5 ok, 5 failed
+    expect(tr[0]['@timestamp']).toBe(new Date(T0 + 3400).toISOString()); // at the 5th failure, not before
+    expect(tr[0].reason).toBe('50% failed over 10 calls (threshold 50%, volume 10)');
+    expect(tr[0].window).toEqual({ calls: 10, failures: 5, slow: 0, failureRate: 0.5, slowRate: 0 });
+  });
+
   it('opens on slow calls when a slow-call threshold is set', () => {
     const b = new CircuitBreaker(
       'e',
