@@ -38,6 +38,17 @@ export interface CanaryAnswer extends CanaryVerdict {
   routes: string[];
 }
 
+/** One route's counts in a batch, until they go to prom-client. */
+interface RouteCount {
+  labels: Record<string, string>;
+  n: number;
+  errors?: Map<string, { labels: Record<string, string>; n: number }>;
+  latency?: HistogramSeries;
+}
+
+/** The latency series' key of a route (the label values, NUL-separated). */
+const routeKeyString = (k: RouteKey) => `${k.namespace}\0${k.service}\0${k.route}\0${k.subset}`;
+
 const STATE_VALUE = { closed: 0, half_open: 1, open: 2 } as const;
 const VERDICT_VALUE = { pass: 1, inconclusive: 0, fail: -1 } as const;
 /** Decisions kept for the next emit at most; a flood of canary queries cannot grow memory. */
@@ -134,10 +145,10 @@ export class SignalsEngine {
   observe(records: readonly unknown[], origin?: string): Transition[] {
     const transitions: Transition[] = [];
     // Request and error counts go to prom-client once per route and batch (each inc hashes its
-    // labels); latencies go into the route's series, looked up once per route and batch.
-    const counts = this.#requests
-      ? new Map<string, { labels: Record<string, string>; n: number; latency?: HistogramSeries }>()
-      : undefined;
+    // labels); latencies go into the route's series, looked up once per route and batch. Routes are
+    // told apart by the windows' route object, so a record builds no key string here.
+    const counts = this.#requests ? new Map<RouteKey, RouteCount>() : undefined;
+    const errors: Array<{ labels: Record<string, string>; n: number }> = [];
     for (const x of records) {
       const r = x as AccessRecord;
       const dataset = r?.['event.dataset'] as string | undefined;
@@ -148,27 +159,31 @@ export class SignalsEngine {
       }
       const t = parseIsoMs(r['@timestamp']);
       if (!Number.isFinite(t)) continue;
-      if (this.windows.observe(r, t)) {
-        const labels = {
-          namespace: r['mesh.destination.namespace'] ?? '',
-          service: r['mesh.destination.service']!,
-          route: r['mesh.route'],
-          subset: r['mesh.destination.subset'] ?? '',
-        };
-        if (counts) {
-          const key = `${labels.namespace}\0${labels.service}\0${labels.route}\0${labels.subset}`;
-          let c = counts.get(key);
-          if (c) c.n++;
-          else counts.set(key, (c = { labels, n: 1 }));
-          const errorClass = r['mesh.error_class'];
-          if (errorClass !== 'ok') {
-            const e = counts.get(`${key}\0${errorClass}`);
-            if (e) e.n++;
-            else counts.set(`${key}\0${errorClass}`, { labels: { ...labels, class: errorClass }, n: 1 });
-          }
-          if (r['event.duration'] != null)
-            (c.latency ??= this.#latency!.series(key, labels)).observe(r['event.duration'] / 1e9);
+      const route = this.windows.observeRoute(r, t);
+      if (route && counts) {
+        let c = counts.get(route);
+        if (!c) {
+          const labels = {
+            namespace: route.namespace,
+            service: route.service,
+            route: route.route,
+            subset: route.subset,
+          };
+          counts.set(route, (c = { labels, n: 0 }));
         }
+        c.n++;
+        const errorClass = r['mesh.error_class'];
+        if (errorClass !== 'ok') {
+          const e = (c.errors ??= new Map()).get(errorClass);
+          if (e) e.n++;
+          else {
+            const added = { labels: { ...c.labels, class: errorClass }, n: 1 };
+            c.errors.set(errorClass, added);
+            errors.push(added);
+          }
+        }
+        if (r['event.duration'] != null)
+          (c.latency ??= this.#latency!.series(routeKeyString(route), c.labels)).observe(r['event.duration'] / 1e9);
       }
       this.#callLog?.advance(t, origin);
       const c = callOf(r, t);
@@ -177,8 +192,8 @@ export class SignalsEngine {
         this.#feed(c.edge, c.call, transitions);
       }
     }
-    for (const { labels, n } of counts?.values() ?? [])
-      ('class' in labels ? this.#errors : this.#requests)?.inc(labels, n);
+    for (const { labels, n } of counts?.values() ?? []) this.#requests!.inc(labels, n);
+    for (const { labels, n } of errors) this.#errors!.inc(labels, n);
     return transitions;
   }
 

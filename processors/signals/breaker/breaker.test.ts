@@ -9,6 +9,8 @@ function feed(b: CircuitBreaker, calls: boolean[], startMs = T0, stepMs = 100, d
   return calls.flatMap((failed, i) => b.observe(startMs + i * stepMs, failed, durationMs));
 }
 const hystrix = () => new CircuitBreaker('a → b /x', resolvePolicy(breakerConfig.parse({})));
+const resilience4j = (options: Record<string, number>) =>
+  new CircuitBreaker('e', resolvePolicy(breakerConfig.parse({ policy: 'resilience4j', ...options })));
 const fails = (n: number) => Array.from({ length: n }, () => true);
 const oks = (n: number) => Array.from({ length: n }, () => false);
 
@@ -68,18 +70,12 @@ describe('Hystrix-style breaker', () => {
 
 describe('resilience4j-style options', () => {
   it('uses a count window, a minimum number of calls and several half-open trials', () => {
-    const b = new CircuitBreaker(
-      'e',
-      resolvePolicy(
-        breakerConfig.parse({
-          policy: 'resilience4j',
-          windowCalls: 10,
-          minimumCalls: 10,
-          sleepWindowMs: 1000,
-          halfOpenCalls: 3,
-        }),
-      ),
-    );
+    const b = resilience4j({
+      windowCalls: 10,
+      minimumCalls: 10,
+      sleepWindowMs: 1000,
+      halfOpenCalls: 3,
+    });
     expect(feed(b, [...oks(5), ...fails(4)])).toEqual([]); // 9 calls: under the minimum
     expect(feed(b, fails(1), T0 + 1000).map((t) => t.to)).toEqual(['open']); // 5 of 10 failed
     const later = T0 + 5000;
@@ -88,19 +84,31 @@ describe('resilience4j-style options', () => {
     expect(b.observe(later + 2, true, 10).map((t) => t.to)).toEqual(['open']); // 2 of 3 trials failed
   });
 
+  it('a count window forgets the calls that slid out of it, failures and slow calls alike', () => {
+    const b = resilience4j({
+      windowCalls: 10,
+      minimumCalls: 10,
+      slowCallDurationMs: 500,
+      slowCallRateThreshold: 50,
+    });
+    // 4 failed, 4 slow: at most 40% each while they are in the window, then gone.
+    expect(feed(b, fails(4))).toEqual([]);
+    expect(feed(b, oks(4), T0 + 1000, 100, 800)).toEqual([]);
+    expect(feed(b, oks(10), T0 + 2000)).toEqual([]);
+    const tr = feed(b, fails(5), T0 + 3000);
+    expect(tr.map((t) => t.to)).toEqual(['open']); // the last 10: 5 ok, 5 failed
+    expect(tr[0]['@timestamp']).toBe(new Date(T0 + 3400).toISOString()); // at the 5th failure, not before
+    expect(tr[0].reason).toBe('50% failed over 10 calls (threshold 50%, volume 10)');
+    expect(tr[0].window).toEqual({ calls: 10, failures: 5, slow: 0, failureRate: 0.5, slowRate: 0 });
+  });
+
   it('opens on slow calls when a slow-call threshold is set', () => {
-    const b = new CircuitBreaker(
-      'e',
-      resolvePolicy(
-        breakerConfig.parse({
-          policy: 'resilience4j',
-          windowCalls: 10,
-          minimumCalls: 10,
-          slowCallDurationMs: 500,
-          slowCallRateThreshold: 60,
-        }),
-      ),
-    );
+    const b = resilience4j({
+      windowCalls: 10,
+      minimumCalls: 10,
+      slowCallDurationMs: 500,
+      slowCallRateThreshold: 60,
+    });
     const tr = feed(b, oks(10), T0, 10, 800);
     expect(tr.map((t) => t.to)).toEqual(['open']);
     expect(tr[0].reason).toContain('100% slow');

@@ -1,6 +1,9 @@
 import { edgeName, type Call, type Edge } from '../calls/call.ts';
 import { resolvePolicy, type BreakerConfig, type BreakerPolicy } from './config.ts';
 import { CircuitBreaker, type Transition } from './machine.ts';
+import { Map4 } from '../keyed-map.ts';
+
+const NONE: readonly Transition[] = [];
 
 /**
  * A breaker per edge (source workload → destination service route), fed by client-side calls
@@ -11,6 +14,8 @@ import { CircuitBreaker, type Transition } from './machine.ts';
 export class Breakers {
   readonly policy: BreakerPolicy;
   readonly #byEdge = new Map<string, { edge: Edge; breaker: CircuitBreaker }>();
+  /** The same entries by (source, service, namespace, route), so a call builds no edge name; filled from `#byEdge` on a miss. */
+  readonly #index = new Map4<{ edge: Edge; breaker: CircuitBreaker }>();
   readonly #events: Transition[] = [];
   readonly #maxEvents: number;
 
@@ -20,13 +25,17 @@ export class Breakers {
   }
 
   /** One client-side call on `edge` (see `callOf`), in event time; returns the transitions it caused. */
-  observe(edge: Edge, call: Call): Transition[] {
-    if (call.l4) return [];
-    const name = edgeName(edge);
-    let entry = this.#byEdge.get(name);
+  observe(edge: Edge, call: Call): readonly Transition[] {
+    if (call.l4) return NONE;
+    let entry = this.#index.get(edge.source, edge.service, edge.namespace, edge.route);
     if (!entry) {
-      entry = { edge, breaker: new CircuitBreaker(name, this.policy) };
-      this.#byEdge.set(name, entry);
+      const name = edgeName(edge);
+      entry = this.#byEdge.get(name);
+      if (!entry) {
+        entry = { edge, breaker: new CircuitBreaker(name, this.policy) };
+        this.#byEdge.set(name, entry);
+      }
+      this.#index.set(edge.source, edge.service, edge.namespace, edge.route, entry);
     }
     const out = entry.breaker.observe(call.t, call.serverFault, call.durationMs);
     for (const tr of out) {

@@ -19,6 +19,10 @@ export interface Transition {
   window: WindowSummary;
 }
 
+const NONE: readonly Transition[] = [];
+const FAILED = 1;
+const SLOW = 2;
+
 interface Bucket {
   start: number;
   calls: number;
@@ -40,8 +44,12 @@ export class CircuitBreaker {
   readonly policy: BreakerPolicy;
   state: BreakerState = 'closed';
   #openedAt = 0;
+  /** Time window: its buckets, oldest first. */
   #buckets: Bucket[] = [];
-  #calls: Array<{ failed: boolean; slow: boolean }> = [];
+  /** Count window: the last calls, oldest first, as flags (FAILED | SLOW), with running totals. */
+  #calls: number[] = [];
+  #callFailures = 0;
+  #callSlow = 0;
   #trials: Array<{ failed: boolean; slow: boolean }> = [];
   /** The highest failure rate seen with enough calls, for recommendations. */
   peakFailureRate = 0;
@@ -51,64 +59,94 @@ export class CircuitBreaker {
     this.policy = policy;
   }
 
-  /** Records one call at event time `t` (ms); returns the transitions it caused. */
-  observe(t: number, failed: boolean, durationMs: number | null): Transition[] {
+  /** Records one call at event time `t` (ms); returns the transitions it caused (most calls: none, a shared empty list). */
+  observe(t: number, failed: boolean, durationMs: number | null): readonly Transition[] {
     const slow = durationMs !== null && durationMs >= this.policy.slowCallDurationMs;
-    const out: Transition[] = [];
+    let out: Transition[] | undefined;
     if (this.state === 'open') {
-      if (t < this.#openedAt + this.policy.sleepWindowMs) return out;
-      out.push(
+      if (t < this.#openedAt + this.policy.sleepWindowMs) return NONE;
+      out = [
         this.#move(
           t,
           'half_open',
           `sleep window of ${this.policy.sleepWindowMs} ms over; trial call`,
           this.#summary([]),
         ),
-      );
+      ];
       this.#trials = [];
     }
     if (this.state === 'half_open') {
+      out ??= [];
       this.#trials.push({ failed, slow });
       if (this.#trials.length < this.policy.halfOpenCalls) return out;
       const s = this.#summary(this.#trials);
-      if (this.#over(s)) {
+      if (this.#over(s.failureRate, s.slowRate)) {
         out.push(this.#move(t, 'open', `trial failed: ${describe(s)}`, s));
         this.#openedAt = t;
       } else {
         out.push(this.#move(t, 'closed', `trial succeeded: ${describe(s)}`, s));
         this.#buckets = [];
         this.#calls = [];
+        this.#callFailures = 0;
+        this.#callSlow = 0;
       }
       return out;
     }
     this.#record(t, failed, slow);
-    const s = this.#window(t);
-    if (s.calls >= this.policy.minimumCalls) this.peakFailureRate = Math.max(this.peakFailureRate, s.failureRate);
-    if (s.calls >= this.policy.minimumCalls && this.#over(s)) {
-      out.push(
-        this.#move(
-          t,
-          'open',
-          `${describe(s)} over ${s.calls} calls (threshold ${this.policy.failureRateThreshold}%, volume ${this.policy.minimumCalls})`,
-          s,
-        ),
-      );
-      this.#openedAt = t;
+    // The window's totals, without a summary object unless the breaker opens.
+    let calls: number;
+    let failures: number;
+    let slowCalls: number;
+    if (this.policy.windowType === 'count') {
+      calls = this.#calls.length;
+      failures = this.#callFailures;
+      slowCalls = this.#callSlow;
+    } else {
+      this.#expire(t);
+      calls = 0;
+      failures = 0;
+      slowCalls = 0;
+      for (const b of this.#buckets) {
+        calls += b.calls;
+        failures += b.failures;
+        slowCalls += b.slow;
+      }
     }
+    if (calls < this.policy.minimumCalls) return out ?? NONE;
+    const failureRate = calls ? failures / calls : 0;
+    const slowRate = calls ? slowCalls / calls : 0;
+    this.peakFailureRate = Math.max(this.peakFailureRate, failureRate);
+    if (!this.#over(failureRate, slowRate)) return out ?? NONE;
+    const s: WindowSummary = { calls, failures, slow: slowCalls, failureRate, slowRate };
+    (out ??= []).push(
+      this.#move(
+        t,
+        'open',
+        `${describe(s)} over ${s.calls} calls (threshold ${this.policy.failureRateThreshold}%, volume ${this.policy.minimumCalls})`,
+        s,
+      ),
+    );
+    this.#openedAt = t;
     return out;
   }
 
-  #over(s: WindowSummary): boolean {
+  #over(failureRate: number, slowRate: number): boolean {
     return (
-      s.failureRate * 100 >= this.policy.failureRateThreshold ||
-      (Number.isFinite(this.policy.slowCallDurationMs) && s.slowRate * 100 >= this.policy.slowCallRateThreshold)
+      failureRate * 100 >= this.policy.failureRateThreshold ||
+      (Number.isFinite(this.policy.slowCallDurationMs) && slowRate * 100 >= this.policy.slowCallRateThreshold)
     );
   }
 
   #record(t: number, failed: boolean, slow: boolean): void {
     if (this.policy.windowType === 'count') {
-      this.#calls.push({ failed, slow });
-      if (this.#calls.length > this.policy.windowCalls) this.#calls.shift();
+      this.#calls.push((failed ? FAILED : 0) | (slow ? SLOW : 0));
+      if (failed) this.#callFailures++;
+      if (slow) this.#callSlow++;
+      if (this.#calls.length > this.policy.windowCalls) {
+        const gone = this.#calls.shift()!;
+        if (gone & FAILED) this.#callFailures--;
+        if (gone & SLOW) this.#callSlow--;
+      }
       return;
     }
     const width = this.policy.windowMs / this.policy.buckets;
@@ -127,19 +165,13 @@ export class CircuitBreaker {
     if (slow) b.slow++;
   }
 
-  #window(t: number): WindowSummary {
-    if (this.policy.windowType === 'count') return this.#summary(this.#calls);
+  /** Drops the buckets that ended before the window reaching back from `t` (a prefix: they are in order). */
+  #expire(t: number): void {
     const from = t - this.policy.windowMs;
-    this.#buckets = this.#buckets.filter((b) => b.start + this.policy.windowMs / this.policy.buckets > from);
-    let calls = 0;
-    let failures = 0;
-    let slow = 0;
-    for (const b of this.#buckets) {
-      calls += b.calls;
-      failures += b.failures;
-      slow += b.slow;
-    }
-    return { calls, failures, slow, failureRate: calls ? failures / calls : 0, slowRate: calls ? slow / calls : 0 };
+    const width = this.policy.windowMs / this.policy.buckets;
+    let n = 0;
+    while (n < this.#buckets.length && !(this.#buckets[n].start + width > from)) n++;
+    if (n > 0) this.#buckets.splice(0, n);
   }
 
   #summary(list: Array<{ failed: boolean; slow: boolean }>): WindowSummary {

@@ -1,4 +1,5 @@
 import type { Call, Edge } from '../calls/call.ts';
+import { Map2 } from '../keyed-map.ts';
 
 interface Second {
   calls: number;
@@ -16,24 +17,25 @@ export interface ServiceLoad {
   maxConsecutive5xx: number;
 }
 
+interface ServiceEntry {
+  namespace: string;
+  service: string;
+  seconds: Map<number, Second>;
+  calls: number;
+  busyMs: number;
+  run: number;
+  maxRun: number;
+}
+
 /**
  * Load per destination service from client-side hops, in one-second event-time buckets over the
  * last `keepMs`: peak RPS, peak concurrency (Little's law) and mean latency.
  */
 export class LoadTracker {
   readonly #keepMs: number;
-  readonly #services = new Map<
-    string,
-    {
-      namespace: string;
-      service: string;
-      seconds: Map<number, Second>;
-      calls: number;
-      busyMs: number;
-      run: number;
-      maxRun: number;
-    }
-  >();
+  readonly #services = new Map<string, ServiceEntry>();
+  /** The same entries by (namespace, service), so a call builds no key string; filled from `#services` on a miss. */
+  readonly #index = new Map2<ServiceEntry>();
 
   constructor(keepMs = 5 * 60_000) {
     this.#keepMs = keepMs;
@@ -43,10 +45,17 @@ export class LoadTracker {
   observe(edge: Edge, call: Call): void {
     const { namespace, service } = edge;
     const t = call.t;
-    const key = `${namespace}/${service}`;
-    let s = this.#services.get(key);
-    if (!s)
-      this.#services.set(key, (s = { namespace, service, seconds: new Map(), calls: 0, busyMs: 0, run: 0, maxRun: 0 }));
+    let s = this.#index.get(namespace, service);
+    if (!s) {
+      const key = `${namespace}/${service}`;
+      s = this.#services.get(key);
+      if (!s)
+        this.#services.set(
+          key,
+          (s = { namespace, service, seconds: new Map(), calls: 0, busyMs: 0, run: 0, maxRun: 0 }),
+        );
+      this.#index.set(namespace, service, s);
+    }
     const sec = Math.floor(t / 1000);
     const ms = Math.max(0, call.durationMs ?? 0);
     let b = s.seconds.get(sec);

@@ -81,11 +81,32 @@ export class BottomKSample {
 
 /** FNV-1a, 32 bits, then a murmur-style finaliser so that nearby strings spread. */
 export function hash32(s: string): number {
-  let h = 0x811c9dc5;
+  return finish(fnv(0x811c9dc5, s));
+}
+
+const BAR = 0x7c; // '|'
+
+/**
+ * `hash32(`${a}|${b}|${c}`)` without building the joined string (one per record on the main
+ * thread: a concatenation, then its flattening to be read).
+ */
+export function hash32Joined(a: string, b: string, c: string): number {
+  let h = fnv(0x811c9dc5, a);
+  h = Math.imul(h ^ BAR, 0x01000193);
+  h = fnv(h, b);
+  h = Math.imul(h ^ BAR, 0x01000193);
+  return finish(fnv(h, c));
+}
+
+function fnv(h: number, s: string): number {
   for (let i = 0; i < s.length; i++) {
     h ^= s.charCodeAt(i);
     h = Math.imul(h, 0x01000193);
   }
+  return h;
+}
+
+function finish(h: number): number {
   h ^= h >>> 16;
   h = Math.imul(h, 0x85ebca6b);
   h ^= h >>> 13;

@@ -1,9 +1,10 @@
 import type { AccessRecord } from '../../../pipeline/records.ts';
 import type { WindowsConfig } from './config.ts';
 import { isClientSide, isSignalEvent } from '../../../pipeline/mesh/error-class.ts';
-import { hash32 } from './sample.ts';
+import { hash32Joined } from './sample.ts';
 import { WindowStats } from './window.ts';
 import { parseIsoMs } from '../../../pipeline/time/iso.ts';
+import { Map4 } from '../keyed-map.ts';
 
 export interface RouteKey {
   namespace: string;
@@ -30,6 +31,12 @@ interface RouteSeries {
 export class Windows {
   readonly config: WindowsConfig;
   readonly #series = new Map<string, RouteSeries>();
+  /**
+   * The same series by (service, route, subset, namespace), for `observe` to find a record's series
+   * without building its key string. Filled on a miss from `#series` (which decides what one route
+   * is and the order routes are listed in); cleared when a route is evicted.
+   */
+  readonly #index = new Map4<RouteSeries>();
   readonly #keepMs: number;
   #newest = -Infinity;
   /** Records left out because the route limit was reached. */
@@ -55,17 +62,27 @@ export class Windows {
 
   /** `t` is the record's event time (epoch ms); parsed here when the caller has not. */
   observe(r: AccessRecord, t = parseIsoMs(r['@timestamp'])): boolean {
-    if (!this.reports(r) || !r['mesh.destination.service']) return false;
-    if (!Number.isFinite(t)) return false;
-    const key: RouteKey = {
-      namespace: r['mesh.destination.namespace'] ?? '',
-      service: r['mesh.destination.service'],
-      route: r['mesh.route'],
-      subset: r['mesh.destination.subset'] ?? '',
-    };
-    const ks = keyString(key);
-    const series = this.#seriesFor(ks, key);
-    if (!series) return false;
+    return this.observeRoute(r, t) !== undefined;
+  }
+
+  /**
+   * As `observe`; returns the route the record was counted in (the same object for as long as the
+   * route is kept), or undefined when it was not counted.
+   */
+  observeRoute(r: AccessRecord, t: number): RouteKey | undefined {
+    const service = r['mesh.destination.service'];
+    if (!this.reports(r) || !service) return undefined;
+    if (!Number.isFinite(t)) return undefined;
+    const namespace = r['mesh.destination.namespace'] ?? '';
+    const route = r['mesh.route'];
+    const subset = r['mesh.destination.subset'] ?? '';
+    let series = this.#index.get(service, route, subset, namespace);
+    if (!series) {
+      const key: RouteKey = { namespace, service, route, subset };
+      series = this.#seriesFor(keyString(key), key);
+      if (!series) return undefined;
+      this.#index.set(service, route, subset, namespace, series);
+    }
     const start = t - (t % this.config.bucketMs);
     let bucket = series.buckets.get(start);
     if (!bucket) {
@@ -76,11 +93,11 @@ export class Windows {
     bucket.add(
       r['mesh.error_class'],
       ms,
-      hash32(`${r['http.request.id'] ?? ''}|${r['@timestamp']}|${r['source.port'] ?? ''}`),
+      hash32Joined(r['http.request.id'] ?? '', r['@timestamp'], String(r['source.port'] ?? '')),
     );
     bucket.changed = true;
     this.#advance(t);
-    return true;
+    return series.key;
   }
 
   /**
@@ -138,7 +155,10 @@ export class Windows {
     for (const [ks, s] of this.#series) {
       for (const start of s.buckets.keys()) if (start + this.config.bucketMs <= horizon) s.buckets.delete(start);
       for (const start of s.remote.keys()) if (start + this.config.bucketMs <= horizon) s.remote.delete(start);
-      if (s.buckets.size === 0 && s.remote.size === 0) this.#series.delete(ks);
+      if (s.buckets.size === 0 && s.remote.size === 0) {
+        this.#series.delete(ks);
+        this.#index.clear();
+      }
     }
   }
 
