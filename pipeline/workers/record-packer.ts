@@ -15,6 +15,8 @@ const spare: Scratch[] = [];
 /** A scratch grown past these (one huge batch) is dropped, not kept for the next. */
 const MAX_KEPT_VALUES = 1 << 20;
 const MAX_KEPT_BLOB_BYTES = 16 << 20;
+/** Strings remembered per key of a shape: the Istio bench cycles four kinds of hop. */
+const WINDOW = 4;
 
 type Mark = { n: number; count: number; floats: number; refs: number; lengths: number[]; nonAscii: number };
 
@@ -105,18 +107,33 @@ export class RecordPacker {
     const values = Object.values(o);
     const shape = this.shapeOf(keys);
     this.push(TAG.OBJECT, shape);
-    const last = (this.lastStrings[shape] ??= []);
-    const lastIndex = (this.lastIndexes[shape] ??= []);
+    const last = (this.lastStrings[shape] ??= new Array<unknown>(WINDOW * keys.length));
+    const lastIndex = (this.lastIndexes[shape] ??= new Array<number>(WINDOW * keys.length).fill(0));
     for (let k = 0; k < keys.length; k++) {
       const v = values[k];
-      if (typeof v !== 'string') this.value(v);
-      else if (last[k] === v) this.push(TAG.STRING, lastIndex[k]);
-      else {
-        const i = this.intern(v);
-        this.push(TAG.STRING, i);
-        last[k] = v;
-        lastIndex[k] = i;
+      if (typeof v !== 'string') {
+        this.value(v);
+        continue;
       }
+      const w = WINDOW * k;
+      let i: number;
+      if (last[w] === v) i = lastIndex[w];
+      else if (last[w + 1] === v) i = lastIndex[w + 1];
+      else if (last[w + 2] === v) i = lastIndex[w + 2];
+      else if (last[w + 3] === v) i = lastIndex[w + 3];
+      else {
+        i = this.intern(v);
+        // The oldest of the window makes way (the window moves down one).
+        last[w + 3] = last[w + 2];
+        lastIndex[w + 3] = lastIndex[w + 2];
+        last[w + 2] = last[w + 1];
+        lastIndex[w + 2] = lastIndex[w + 1];
+        last[w + 1] = last[w];
+        lastIndex[w + 1] = lastIndex[w];
+        last[w] = v;
+        lastIndex[w] = i;
+      }
+      this.push(TAG.STRING, i);
     }
   }
 
