@@ -56,6 +56,15 @@ describe('record codec', () => {
     }
   });
 
+  it('packs a record by its own keys when an inherited key would complete the keys of the record before', () => {
+    const inheriting = Object.create({ b: 'inherited' }) as Record<string, unknown>;
+    inheriting.a = 'own';
+    const records = [{ a: 'x', b: 'y' }, inheriting, { b: 'y', a: 'x' }, { a: 'x', b: 'y', c: 1 }, { a: 'x' }];
+    const back = roundTrip(records) as object[];
+    expect(back.map((r) => Object.keys(r))).toEqual([['a', 'b'], ['a'], ['b', 'a'], ['a', 'b', 'c'], ['a']]);
+    expect(back[1]).toEqual({ a: 'own' });
+  });
+
   it('makes strings left in the source bytes on the receiving side, each ref once', () => {
     const bytes = Buffer.concat([Buffer.from('reviews✓'), Buffer.from([0x01, 0xff])]);
     const p = new RecordPacker();

@@ -9,15 +9,16 @@ const MAX_BUILDERS = 512;
 const COMPILE_AFTER = 16;
 
 /**
- * One value in a builder: strings and int32s (most values) read in place, anything else by
- * `Reader.value`. `r.i` is the position, kept on the reader so that nested values move it on.
+ * One value in a builder: strings, int32s, nulls, refs, compiled objects and empty arrays read in
+ * place, anything else by `Reader.value`. The position is the local `i` (a register), stored to
+ * `r.i` only around a call that reads on from it (nested values move it on) and once at the end.
  */
 const INLINE_VALUE =
-  `(i = r.i, t = tags[i], t === ${TAG.STRING} ? (r.i = i + 1, strings[nums[i]]) : ` +
-  `t === ${TAG.INT} ? (r.i = i + 1, nums[i]) : t === ${TAG.NULL} ? (r.i = i + 1, null) : ` +
-  `t >= ${TAG.UTF8_REF} && t <= ${TAG.U64_REF} ? (r.i = i + 1, made[nums[i]] ?? r.make(t, nums[i])) : ` +
-  `t === ${TAG.OBJECT} && build[nums[i]] !== undefined ? (r.i = i + 1, build[nums[i]](r)) : ` +
-  `t === ${TAG.ARRAY} && nums[i] === 0 ? (r.i = i + 1, []) : r.value())`;
+  `(t = tags[i], t === ${TAG.STRING} ? strings[nums[i++]] : ` +
+  `t === ${TAG.INT} ? nums[i++] : t === ${TAG.NULL} ? (i++, null) : ` +
+  `t >= ${TAG.UTF8_REF} && t <= ${TAG.U64_REF} ? (v = made[nums[i]] ?? ((r.i = i + 1), r.make(t, nums[i])), i++, v) : ` +
+  `t === ${TAG.OBJECT} && build[nums[i]] !== undefined ? (r.i = i + 1, v = build[nums[i]](r), i = r.i, v) : ` +
+  `t === ${TAG.ARRAY} && nums[i] === 0 ? (i++, []) : (r.i = i, v = r.value(), i = r.i, v))`;
 
 /** An object literal per shape, which is what V8 builds fastest. */
 function compile(keys: string[]): Build | undefined {
@@ -27,8 +28,9 @@ function compile(keys: string[]): Build | undefined {
   // An object literal cannot set an own "__proto__" key (it sets the prototype): generic path.
   if (keys.includes('__proto__') || builders.size >= MAX_BUILDERS) return undefined;
   const body =
-    `const tags = r.tags, nums = r.nums, strings = r.strings, made = r.made, build = r.build; let i, t;\n` +
-    `return {${keys.map((k) => `${JSON.stringify(k)}: ${INLINE_VALUE}`).join(',\n')}};`;
+    `const tags = r.tags, nums = r.nums, strings = r.strings, made = r.made, build = r.build; let i = r.i, t, v;\n` +
+    `const o = {${keys.map((k) => `${JSON.stringify(k)}: ${INLINE_VALUE}`).join(',\n')}};\n` +
+    `r.i = i;\nreturn o;`;
   b = new Function('r', body) as Build;
   builders.set(id, b);
   return b;
