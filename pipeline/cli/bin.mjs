@@ -33,7 +33,7 @@ module.enableCompileCache?.();
 //   comes, so V8 decided their allocation site outlives the young generation and allocated them in
 //   the old one, where they died: 67 of 161 MB sampled dying in old space end to end, and the old
 //   generation grew to ~150 MB between full GCs. Peak RSS end to end: median 280 against 294 MB
-//   over 8 runs each (either way some runs peak above 320); CPU within noise on every path.
+//   over 8 runs each, and 278-280 against 285-290 in one later run; CPU equal on every path.
 // The flags cannot be set once the heap exists, so `run` replaces its process with one started
 // with them (execve: same PID, signals and stdio; if that fails, meshlog runs on without them).
 // Passing either flag yourself (`node --max-semi-space-size=0 bin.mjs run` for V8's own sizing)
