@@ -1,4 +1,7 @@
 import { Counter, Gauge, Histogram, Registry, collectDefaultMetrics } from 'prom-client';
+import { processMemoryLimiter } from '../memory/process.ts';
+
+const MIB = 2 ** 20;
 
 /**
  * The `meshlog_*` series every component reports into. One registry per runtime, so tests and
@@ -92,6 +95,28 @@ export class Metrics {
     help: 'Requests buffered in the join.',
     labelNames: ['component'],
     registers: [this.registry],
+  });
+  /**
+   * What the memory limiter judges, read at scrape time: used is min(RSS, live V8 memory of every
+   * thread + the baseline), the figure receivers refuse on past the soft limit (see LiveUsage).
+   */
+  readonly memoryUsed: Gauge = new Gauge({
+    name: 'meshlog_memory_used_bytes',
+    help: 'Memory in use as the memory limiter reads it: min(RSS, live V8 memory of all threads + baseline).',
+    registers: [this.registry],
+    collect: (): void => this.memoryUsed.set(processMemoryLimiter().usedMiB * MIB),
+  });
+  readonly memorySoftLimit: Gauge = new Gauge({
+    name: 'meshlog_memory_soft_limit_bytes',
+    help: 'Past this, receivers refuse data (memoryLimitMiB - memorySpikeLimitMiB).',
+    registers: [this.registry],
+    collect: (): void => this.memorySoftLimit.set(processMemoryLimiter().softLimitMiB * MIB),
+  });
+  readonly memoryLimit: Gauge = new Gauge({
+    name: 'meshlog_memory_limit_bytes',
+    help: 'Past this, the join emits its oldest requests early (memoryLimitMiB).',
+    registers: [this.registry],
+    collect: (): void => this.memoryLimit.set(processMemoryLimiter().limitMiB * MIB),
   });
   readonly exportLatency = new Histogram({
     name: 'meshlog_export_duration_seconds',
