@@ -22,18 +22,18 @@ export class Map2<V> {
 }
 
 export class Map4<V> {
-  readonly #root = new Map<string, Map2<Map2<V>>>();
+  readonly #root = new Map<string, Map2<Map<string, V>>>();
 
   get(a: string, b: string, c: string, d: string): V | undefined {
-    return this.#root.get(a)?.get(b, c)?.get(d, '');
+    return this.#root.get(a)?.get(b, c)?.get(d);
   }
 
   set(a: string, b: string, c: string, d: string, v: V): void {
     let m = this.#root.get(a);
     if (!m) this.#root.set(a, (m = new Map2()));
     let n = m.get(b, c);
-    if (!n) m.set(b, c, (n = new Map2()));
-    n.set(d, '', v);
+    if (!n) m.set(b, c, (n = new Map()));
+    n.set(d, v);
   }
 
   clear(): void {
