@@ -48,8 +48,10 @@ import {
  *                                        run takes meshlog f478ace past its memory soft limit (429s)
  *   PEERS_BEFORE=/path                   another checkout (e.g. `git worktree add /tmp/before main`,
  *                                        node_modules linked) whose meshlog also runs in the OTLP
- *                                        scenarios, beside this one: before and after in one run
+ *                                        and end-to-end scenarios, beside this one: before and after in one run
  *   PEERS_NODE_FLAGS='--flag …'         node/V8 flags for meshlog's process (to try one before it goes in bin.mjs)
+ *   PEERS_STDOUT=/prefix                 each server's stdout in /prefix.<ms>: with PEERS_NODE_FLAGS=--trace-gc-nvp,
+ *                                        what each isolate's GCs allocated, copied and promoted
  *   PEERS_PROFILE=/dir                   meshlog runs under `node --cpu-prof`, a folder per run in
  *                                        /dir with the measured window (bench/peers/profile-top.ts)
  */
@@ -420,6 +422,7 @@ async function e2eScenario(dir: string, count: number, baseMs: number): Promise<
   const rows: Row[] = [];
   const warm = 20_000;
   const checkouts: Array<[string, string]> = [['this branch', ROOT]];
+  if (BEFORE) checkouts.push([`${basename(BEFORE)} (before)`, BEFORE]);
   if (process.env.PEERS_BASELINE !== 'none') checkouts.push([BASELINE_COMMIT, baselineCheckout()]);
   const url = `http://127.0.0.1:${PORT.lines}/v1/lines`;
   for (let rep = 0; rep < REPEAT; rep++) {

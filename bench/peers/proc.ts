@@ -42,9 +42,12 @@ export function load1(): number {
   return Math.round(loadavg()[0] * 10) / 10;
 }
 
-/** Starts a server detached from our stdio (its stderr kept in memory for the error message). */
+/** Starts a server detached from our stdio (its stderr kept in memory for the error message, its stdout dropped). */
 export function startServer(cmd: string, args: string[], cwd?: string): ChildProcess & { stderrText: () => string } {
-  const child = spawn(cmd, args, { cwd, stdio: ['ignore', 'ignore', 'pipe'] });
+  // PEERS_STDOUT=/prefix keeps each server's stdout in /prefix.<ms> (V8's --trace-gc-nvp writes there).
+  const out = process.env.PEERS_STDOUT ? openSync(`${process.env.PEERS_STDOUT}.${Date.now()}`, 'w') : 'ignore';
+  const child = spawn(cmd, args, { cwd, stdio: ['ignore', out, 'pipe'] });
+  if (typeof out === 'number') closeSync(out);
   let err = '';
   child.stderr!.on('data', (b: Buffer) => {
     err = (err + b.toString()).slice(-4000);

@@ -40,15 +40,21 @@ export interface ParseResult {
   packedSpans?: PackedRecords;
 }
 
-/** A worker's result with its packed records unpacked (on the thread that consumes them). */
+/**
+ * A worker's result with its packed records unpacked (on the thread that consumes them), as a new
+ * object: the records are never hung on the result the worker sent. Something on the result's way
+ * (piscina's side or the promises after it) is often already in the old generation, garbage but
+ * not yet collected, and still points at it; a scavenge takes whatever an old object points to as
+ * alive, until the next full GC. Records reachable from the result were all copied and then
+ * promoted that way: parse only, 71 of the main thread's 138 MB for 180k lines (19 MB now).
+ */
 export function unpackResult(r: ParseResult): ParseResult {
-  if (r.packedRecords) {
-    r.records = unpackRecords<AccessRecord>(r.packedRecords);
-    r.packedRecords = undefined;
-  }
-  if (r.packedSpans) {
-    r.spans = unpackRecords<SpanRecord>(r.packedSpans);
-    r.packedSpans = undefined;
-  }
-  return r;
+  if (!r.packedRecords && !r.packedSpans) return r;
+  return {
+    ...r,
+    records: r.packedRecords ? unpackRecords<AccessRecord>(r.packedRecords) : r.records,
+    spans: r.packedSpans ? unpackRecords<SpanRecord>(r.packedSpans) : r.spans,
+    packedRecords: undefined,
+    packedSpans: undefined,
+  };
 }
