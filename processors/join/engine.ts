@@ -111,7 +111,11 @@ export class JoinEngine {
     const start = isHop ? eventMs(part) : Number(BigInt(part['span.start_ns']) / 1_000_000n);
     const end = start + Math.max(0, Math.round((part['event.duration'] ?? 0) / 1e6));
     if (!Number.isFinite(start)) return out;
-    if (end > this.#maxEvent) this.#maxEvent = end;
+    // Envoy writes a line when its request ends, so the newest end is how far the logs have got.
+    // A part said to last longer than maxAgeMs (a stuck timer, a crafted line) counts at its start:
+    // its end would carry the watermark that far ahead and emit everything held, as it came.
+    const reach = end - start <= this.options.maxAgeMs ? end : start;
+    if (reach > this.#maxEvent) this.#maxEvent = reach;
 
     // Pending first: a request's later parts find it there with one lookup. No id is both
     // pending and retained (add looks at both before it makes an entry; #emit moves one across).

@@ -273,6 +273,46 @@ describe('join: failures, synthesis, bounds and lateness', () => {
   it('names a bad option', () => {
     expect(() => engine({ maxPending: 0 })).toThrow('join: maxPending must be positive, got 0');
   });
+
+  it('does not let a part that claims to last for years move event time: the requests after it still join whole', () => {
+    const e = engine({ idleMs: 1000, allowedSkewMs: 0 });
+    const docs: RequestDoc[] = [];
+    const at = (ms: number) => new Date(Date.parse('2024-01-01T00:00:00.000Z') + ms).toISOString();
+    const send = (part: AccessRecord) => {
+      e.add(part, docs);
+      e.advance(undefined, docs);
+    };
+    // 10^12 ms: a stuck timer or a crafted line. Its end is 31 years on; its start is now.
+    send(
+      line(
+        'stuck',
+        at(0),
+        200,
+        '-',
+        'outbound|80||x.y.svc.cluster.local',
+        '10.0.0.1:1',
+        '10.0.0.2:80',
+        '10.0.0.1:9',
+        1e12,
+      ),
+    );
+    // Two hops of one request, in two batches 100 ms apart, as from two sidecars.
+    send(
+      line('r', at(100), 200, '-', 'outbound|80||b.y.svc.cluster.local', '10.0.0.3:1', '10.96.0.4:80', '10.0.0.3:7'),
+    );
+    send(line('r', at(200), 200, '-', 'inbound|80||', '10.0.0.3:7', '10.0.0.4:80', '127.0.0.6:5'));
+    expect(docs).toEqual([]);
+    e.advance(Date.parse(at(5000)), docs);
+    expect(docs.map((d) => [d['http.request.id'], d['meshlog.join.state'], d['mesh.hops'].length])).toEqual([
+      ['r', 'complete', 2],
+    ]);
+    // The stuck part itself goes out at maxAge, with the duration it claimed.
+    e.advance(Date.parse(at(60_000)), docs);
+    expect(docs.map((d) => [d['http.request.id'], d['event.duration']])).toEqual([
+      ['r', expect.any(Number)],
+      ['stuck', 1e18],
+    ]);
+  });
 });
 
 describe('join processor', () => {
