@@ -52,10 +52,12 @@ export const parseConfig = z.strictObject({
     })
     .default({ workloadPattern: DEFAULT_SUBSET_RULES.workloadPattern, workloads: {} }),
   /**
-   * Records whose event time is further than this from the wall clock (either way) are counted and
+   * Records whose event time is further than this from the wall clock are counted and
    * dead-lettered as MESHLOG_CLOCK_SKEW, never passed on: a stuck or wrong clock would otherwise
-   * poison windows and joins. 0 turns the guard off (to replay old logs through `meshlog run`).
-   * The offline commands (parse, join, analyze, …) never apply it. Default: 600000 (10 min).
+   * poison windows and joins. Access lines by their start either way and by their end (start +
+   * duration) ahead; spans by their start and end ahead (an old trace replayed passes). 0 turns
+   * the guard off (to replay old logs through `meshlog run`). The offline commands (parse, join,
+   * analyze, …) never apply it. Default: 600000 (10 min).
    */
   maxClockSkewMs: z.number().int().nonnegative().default(600_000),
   /** Pod addresses remembered (from ztunnel lines) to name the workload behind a waypoint's upstream. Default: 10000. */

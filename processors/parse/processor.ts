@@ -3,7 +3,7 @@ import { createBatch, type Batch } from '../../pipeline/batch.ts';
 import { permanent } from '../../pipeline/errors.ts';
 import type { ComponentContext, Consumer, Processor } from '../../pipeline/component.ts';
 import type { ProcessorFactory } from '../../pipeline/factory.ts';
-import type { AccessRecord, RawChunk } from '../../pipeline/records.ts';
+import type { AccessRecord, RawChunk, SpanRecord } from '../../pipeline/records.ts';
 import { parseConfig, type ParseConfig } from './config.ts';
 import { EndpointBook } from './mesh/endpoints.ts';
 import { RouteCap } from './mesh/route.ts';
@@ -15,10 +15,30 @@ const WORKER = PARSE_WORKER;
 
 const isChunk = (r: RawChunk | AccessRecord): boolean => 'encoding' in r && (r as RawChunk).data instanceof Uint8Array;
 
-/** How far an access record's own time is from `now` (other records are stamped on arrival: 0). */
-function skewOf(r: AccessRecord, now: number): number {
-  const t = r['event.dataset'] === 'envoy.access' ? parseIsoMs(r['@timestamp']) : now;
-  return Number.isFinite(t) ? t - now : 0;
+/**
+ * Where a record's event time is further than `limit` from the wall clock `now`: the time (as the
+ * dead letter names it) and how far, or null when it is within. An access line counts at its start
+ * either way, and at its end (start + duration) ahead: the line is written when its request ends,
+ * so an end past `now` is a wrong clock or a crafted line, and would carry the join's event time
+ * with it. A span counts ahead only, at its start and end: a trace replayed from long ago moves no
+ * window. Other records are stamped on arrival.
+ */
+function outsideClock(
+  r: AccessRecord | SpanRecord,
+  now: number,
+  limit: number,
+): { time: string; skewMs: number } | null {
+  const dataset = r['event.dataset'];
+  const isLine = dataset === 'envoy.access';
+  if (!isLine && dataset !== 'mesh.span') return null;
+  const start = parseIsoMs(r['@timestamp']);
+  if (!Number.isFinite(start)) return null;
+  const skew = start - now;
+  if (skew > limit || (isLine && skew < -limit)) return { time: r['@timestamp'], skewMs: skew };
+  const ms = (r['event.duration'] ?? 0) / 1e6;
+  if (ms > 0 && skew + ms > limit)
+    return { time: `${r['@timestamp']} + ${Math.round(ms)} ms`, skewMs: Math.round(skew + ms) };
+  return null;
 }
 
 /**
@@ -111,12 +131,12 @@ export class ParseProcessor implements Processor<RawChunk | AccessRecord, Access
     if (limit === 0) return records;
     const now = Date.now();
     // Nearly always every record is within: no copy of the batch then.
-    if (records.every((r) => Math.abs(skewOf(r, now)) <= limit)) return records;
+    if (records.every((r) => outsideClock(r, now, limit) === null)) return records;
     const kept: AccessRecord[] = [];
     let skewed = 0;
     for (const r of records) {
-      const skew = skewOf(r, now);
-      if (Math.abs(skew) <= limit) {
+      const outside = outsideClock(r, now, limit);
+      if (outside === null) {
         kept.push(r);
         continue;
       }
@@ -124,7 +144,7 @@ export class ParseProcessor implements Processor<RawChunk | AccessRecord, Access
       this.#ctx.deadLetters.write({
         component: this.name,
         code: 'MESHLOG_CLOCK_SKEW',
-        reason: permanent('MESHLOG_CLOCK_SKEW', { time: r['@timestamp'], skewMs: skew, limitMs: limit }).message,
+        reason: permanent('MESHLOG_CLOCK_SKEW', { ...outside, limitMs: limit }).message,
         payload: JSON.stringify(r),
       });
     }
