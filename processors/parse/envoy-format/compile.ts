@@ -112,31 +112,48 @@ export function compileText(format: string, opts: { spaceFree?: boolean } = {}):
   const timeParsers = operators.map((op) =>
     op.command === 'START_TIME' && op.arg ? compileStrftime(op.arg) : undefined,
   );
-  // The first operator to fill a canonical field finds it unset in a new emptyFields() object, so it
-  // stores without reading it first: a read by a field name that changes at every operator is a
-  // megamorphic lookup, and there are ~25 per line. A later operator on the same field (say
-  // %RESPONSE_FLAGS_LONG% after %RESPONSE_FLAGS%) goes through assign, which keeps a value already there.
-  const firstToFill = operators.map((op, i) => {
-    const target = op.target;
-    if (!('field' in target)) return undefined;
-    const first = operators.findIndex((o) => 'field' in o.target && o.target.field === target.field);
-    return first === i ? target.field : undefined;
-  });
+  const fill = compileFill(operators, timeParsers);
   return {
     format,
     operators,
     parse(line) {
       const m = re.exec(line);
-      if (!m) return null;
-      const fields = emptyFields();
-      for (let i = 0; i < operators.length; i++) {
-        const field = firstToFill[i];
-        if (field === undefined) assign(fields, operators[i], m[i + 1], timeParsers[i]);
-        else fields[field] = valueOf(operators[i], m[i + 1], timeParsers[i]);
-      }
-      return fields;
+      return m ? fill(m) : null;
     },
   };
+}
+
+type Fill = (m: RegExpExecArray) => Fields;
+
+/**
+ * The function that makes a line's Fields from its match, one statement per operator, made once
+ * per format. The first operator to fill a canonical field finds it unset in a new emptyFields()
+ * object, so it stores without reading it first, by a name written in the code: a store by a
+ * name that changes at every operator is a megamorphic lookup, and there are ~25 per line. A
+ * plain operator's value (no time layout, no long flags) is read in place. A later operator on
+ * the same field (say %RESPONSE_FLAGS_LONG% after %RESPONSE_FLAGS%) goes through assign, which
+ * keeps a value already there. Field names come from CANONICAL_FIELDS, and are quoted as JSON.
+ */
+function compileFill(operators: Operator[], timeParsers: Array<TimeParser | undefined>): Fill {
+  const lines = operators.map((op, i) => {
+    const target = op.target;
+    const first =
+      'field' in target && operators.findIndex((o) => 'field' in o.target && o.target.field === target.field) === i;
+    if (!first) return `assign(f, ops[${i}], m[${i + 1}], times[${i}]);`;
+    const field = JSON.stringify((target as { field: string }).field);
+    const plain = timeParsers[i] === undefined && op.command !== 'RESPONSE_FLAGS_LONG';
+    return plain
+      ? `v = m[${i + 1}]; f[${field}] = v === undefined || v === '-' || v === '' ? null : v;`
+      : `f[${field}] = valueOf(ops[${i}], m[${i + 1}], times[${i}]);`;
+  });
+  const body = `return (m) => {\n  const f = emptyFields();\n  let v;\n  ${lines.join('\n  ')}\n  return f;\n};`;
+  return new Function('emptyFields', 'assign', 'valueOf', 'ops', 'times', body)(
+    emptyFields,
+    assign,
+    valueOf,
+    operators,
+    timeParsers,
+  ) as Fill;
 }
 
 /** Puts one operator's raw value where it belongs, unless an earlier operator filled that field. */
