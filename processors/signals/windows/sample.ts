@@ -79,8 +79,8 @@ export class BottomKSample {
 
 /**
  * Swaps entries `a` and `b` of both arrays. Through temporaries: a destructuring swap
- * (`[x[a], x[b]] = [x[b], x[a]]`) went through the array iterator, two result objects a value,
- * once per record on the main thread (about 3 % of what its signals allocated).
+ * (`[x[a], x[b]] = [x[b], x[a]]`) went through the array iterator: iterator results for every
+ * record on the main thread, ~3.6 MB per 180k records in a sampling heap profile of the server.
  */
 function swap(h: number[], v: number[], a: number, b: number): void {
   const th = h[a];
